@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Runs every test with node's built-in runner and tsx as the TypeScript loader.
+// Node 20's `--test` takes no globs, so the files are found here.
+//   npm test                    all unit and end-to-end tests
+//   npm test -- routing/        only files whose path contains "routing/"
+//   npm test -- --unit | --e2e  only unit tests (*.test.ts) or only e2e suites (e2e/*.e2e.ts)
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const skip = new Set(['node_modules', 'dist', 'data', '.git', '.tmp', 'testdata']);
+const args = process.argv.slice(2);
+const onlyUnit = args.includes('--unit');
+const onlyE2e = args.includes('--e2e');
+const filters = args.filter((a) => !a.startsWith('--'));
+
+function walk(dir, out) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (skip.has(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path, out);
+    else out.push(relative(root, path));
+  }
+  return out;
+}
+
+const files = walk(root, [])
+  .filter((f) => (onlyE2e ? false : f.endsWith('.test.ts')) || (onlyUnit ? false : f.endsWith('.e2e.ts')))
+  .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ') || '(all)'}`);
+  process.exit(1);
+}
+
+const reporter = process.env.TEST_REPORTER ?? 'spec';
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+});
+process.exit(result.status ?? 1);
