@@ -2,3 +2,5 @@
 export * from './issues.js';
 export * from './document.js';
 export * from './edgehub-desired.js';
+export * from './identity.js';
+export * from './certificates.js';
