@@ -4,3 +4,7 @@ export * from './document.js';
 export * from './edgehub-desired.js';
 export * from './identity.js';
 export * from './certificates.js';
+export * from './types.js';
+export * from './create-options.js';
+export * from './edge-agent-desired.js';
+export * from './manifest.js';

@@ -2,6 +2,8 @@
 export interface ManifestIssue {
   readonly path: string;
   readonly message: string;
+  /** Absent for errors. A warning names something ignored or adjusted; it never makes a manifest invalid. */
+  readonly severity?: 'warning';
 }
 
 /** The outcome of validating one part of a manifest: a typed value when there are no issues. */
@@ -10,7 +12,12 @@ export type Validated<T> =
 
 /** Renders issues one per line, path first, for logs and the command line. */
 export function formatIssues(issues: readonly ManifestIssue[]): string {
-  return issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+  return issues.map((i) => `${i.path}: ${i.severity === 'warning' ? 'warning: ' : ''}${i.message}`).join('\n');
+}
+
+/** True when at least one issue is an error (not a warning). */
+export function hasErrors(issues: readonly ManifestIssue[]): boolean {
+  return issues.some((i) => i.severity !== 'warning');
 }
 
 /** Appends `.key` (or `["key"]` when the key is not a plain identifier) to a JSON path. */
