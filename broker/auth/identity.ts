@@ -1,0 +1,119 @@
+// Who a client is, and whether its credentials say so. Module keys are derived from the device key
+// (manifest/identity.ts), so any module's token is checked without a per-module lookup. A module must also be
+// in the current configuration: removing it from the manifest revokes it.
+import { deriveModuleKey } from '../../manifest/index.js';
+import { hasValidSignature, parseSasToken } from './sas.js';
+
+export interface Identity {
+  readonly deviceId: string;
+  /** Undefined for a device-level client (authenticated with the device key). */
+  readonly moduleId: string | undefined;
+  /** `{device}` or `{device}/{module}`: the MQTT client id and the metrics `id` label. */
+  readonly id: string;
+}
+
+export interface Credentials {
+  readonly deviceId: string;
+  readonly deviceKey: string;
+  /** Host names a token's resource may name: the IoT hub host name, and the hub's own names. */
+  readonly hostNames: ReadonlySet<string>;
+  /** Modules of the current configuration; undefined = any module whose key verifies. */
+  readonly modules: ReadonlySet<string> | undefined;
+}
+
+/** Why a client was refused; `reason` is a stable word for metrics, `message` is for the log. */
+export type AuthResult =
+  | { ok: true; identity: Identity }
+  | {
+      ok: false;
+      reason: 'bad_client_id' | 'bad_token' | 'expired' | 'wrong_identity' | 'unknown_module' | 'bad_signature';
+      message: string;
+    };
+
+export function identityOf(clientId: string): { deviceId: string; moduleId: string | undefined } | undefined {
+  const parts = clientId.split('/');
+  if (parts.length === 1 && parts[0] !== '') return { deviceId: parts[0]!, moduleId: undefined };
+  if (parts.length === 2 && parts[0] !== '' && parts[1] !== '') return { deviceId: parts[0]!, moduleId: parts[1] };
+  return undefined;
+}
+
+/**
+ * Verifies an MQTT CONNECT: the client id names the identity, the user name repeats it
+ * (`{host}/{clientId}/?api-version=…`), and the password is a SAS token for that same identity.
+ */
+export function authenticate(
+  creds: Credentials,
+  clientId: string,
+  username: string | undefined,
+  password: string | undefined,
+  nowSecs: number,
+): AuthResult {
+  const who = identityOf(clientId);
+  if (!who)
+    return {
+      ok: false,
+      reason: 'bad_client_id',
+      message: `client id "${clientId.slice(0, 100)}" is neither {device} nor {device}/{module}`,
+    };
+  const id = who.moduleId === undefined ? who.deviceId : `${who.deviceId}/${who.moduleId}`;
+  if (who.deviceId !== creds.deviceId) {
+    return {
+      ok: false,
+      reason: 'wrong_identity',
+      message: `device "${who.deviceId}" is not this edge device ("${creds.deviceId}")`,
+    };
+  }
+  if (username !== undefined) {
+    const slash = username.indexOf('/');
+    const userClient =
+      slash === -1
+        ? ''
+        : username
+            .slice(slash + 1)
+            .split('/?')[0]!
+            .replace(/\/$/, '');
+    if (userClient !== id) {
+      return {
+        ok: false,
+        reason: 'wrong_identity',
+        message: `user name names "${userClient}" but the client id is "${id}"`,
+      };
+    }
+  }
+  if (who.moduleId !== undefined && who.moduleId.startsWith('$')) {
+    return { ok: false, reason: 'unknown_module', message: `module "${who.moduleId}" is reserved for the runtime` };
+  }
+  if (who.moduleId !== undefined && creds.modules !== undefined && !creds.modules.has(who.moduleId)) {
+    return {
+      ok: false,
+      reason: 'unknown_module',
+      message: `module "${who.moduleId}" is not in the current deployment manifest`,
+    };
+  }
+  if (password === undefined || password.length === 0)
+    return { ok: false, reason: 'bad_token', message: 'no password (SAS token) given' };
+  const parsed = parseSasToken(password);
+  if (!parsed.ok) return { ok: false, reason: 'bad_token', message: parsed.reason };
+  const token = parsed.token;
+  const segments = token.resource.split('/');
+  const expected =
+    who.moduleId === undefined ? ['devices', who.deviceId] : ['devices', who.deviceId, 'modules', who.moduleId];
+  const host = segments[0] ?? '';
+  if (segments.length !== expected.length + 1 || expected.some((s, i) => segments[i + 1] !== s)) {
+    return { ok: false, reason: 'wrong_identity', message: `token is for "${token.resource}", not for ${id}` };
+  }
+  if (!creds.hostNames.has(host.toLowerCase())) {
+    return {
+      ok: false,
+      reason: 'wrong_identity',
+      message: `token host "${host}" is neither the IoT hub host name nor this hub's`,
+    };
+  }
+  if (token.expiry <= nowSecs) {
+    return { ok: false, reason: 'expired', message: `token expired ${nowSecs - token.expiry} s ago` };
+  }
+  const key = who.moduleId === undefined ? creds.deviceKey : deriveModuleKey(creds.deviceKey, who.moduleId);
+  if (!hasValidSignature(token, key))
+    return { ok: false, reason: 'bad_signature', message: 'token signature does not match the key' };
+  return { ok: true, identity: { deviceId: who.deviceId, moduleId: who.moduleId, id } };
+}

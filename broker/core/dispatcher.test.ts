@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as tick } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { GroupCommit } from './commit.js';
+import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher, type DeliveryTarget } from './dispatcher.js';
+import type { QueueEntry } from './ports.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A receiver that records what it gets and acknowledges when told to. */
+class RecordingTarget implements DeliveryTarget {
+  readonly received: QueueEntry[] = [];
+  private readonly acks: (() => void)[] = [];
+  constructor(readonly name = 'test') {}
+  deliver(entry: QueueEntry, _sink: unknown, acked: () => void): void {
+    this.received.push(entry);
+    this.acks.push(acked);
+  }
+  ackAll(): void {
+    this.acks.splice(0).forEach((a) => a());
+  }
+  bodies(): string[] {
+    return this.received.map((e) => e.message.body.toString());
+  }
+}
+
+function setup(path?: string, now = () => Date.now()) {
+  if (!path) {
+    const dir = mkdtempSync(join(tmpdir(), 'edgehub-dispatch-'));
+    dirs.push(dir);
+    path = join(dir, 'store.db');
+  }
+  const store = new SqliteStore({ path });
+  const dispatchers = new Map<string, Dispatcher>();
+  const expired: string[] = [];
+  const commit = new GroupCommit(store, {
+    committed: (appends) =>
+      appends.forEach((a) => a.entries.forEach((e) => dispatchers.get(e.endpointId)?.appended(e))),
+  });
+  const opts = { ...DEFAULT_DISPATCHER_OPTIONS, window: 3, readBatch: 2, bufferLimit: 4, now };
+  const dispatcher = new Dispatcher(
+    'mod/in',
+    { kind: 'module', moduleId: 'mod', input: 'in' },
+    store,
+    commit,
+    { expired: (_e, _p, sys) => expired.push(sys.messageId ?? '') },
+    opts,
+  );
+  dispatchers.set('mod/in', dispatcher);
+  for (const q of store.queues()) if (q.endpointId === 'mod/in') dispatcher.restore(q.priority, q.count);
+  const send = (body: string, priority = 0, expiresMs = 0): void => {
+    const message = {
+      id: commit.messageId(),
+      properties: {},
+      systemProperties: { messageId: body },
+      body: Buffer.from(body),
+      enqueuedMs: Date.now(),
+    };
+    commit.append(
+      { message, entries: [{ endpointId: 'mod/in', priority, seq: commit.seq(), expiresMs, message }] },
+      (err) => assert.ifError(err),
+    );
+  };
+  return { path, store, commit, dispatcher, send, expired };
+}
+
+describe('Dispatcher', () => {
+  it('delivers in priority, then arrival order, within its window', async () => {
+    const { dispatcher, send, store } = setup();
+    for (const [body, p] of [
+      ['a5', 5],
+      ['b0', 0],
+      ['c5', 5],
+      ['d0', 0],
+      ['e9', 9],
+    ] as const)
+      send(body, p);
+    await tick();
+    const target = new RecordingTarget();
+    dispatcher.attach(target);
+    assert.deepEqual(target.bodies(), ['b0', 'd0', 'a5'], 'window of 3, priority 0 first');
+    target.ackAll();
+    assert.deepEqual(target.bodies(), ['b0', 'd0', 'a5', 'c5', 'e9']);
+    target.ackAll();
+    await tick();
+    assert.equal(dispatcher.length, 0);
+    assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
+    store.close();
+  });
+
+  it('sends what arrives while connected at once, without reading the store back', async () => {
+    const { dispatcher, send, store } = setup();
+    const target = new RecordingTarget();
+    dispatcher.attach(target);
+    send('x');
+    send('y');
+    await tick();
+    assert.deepEqual(target.bodies(), ['x', 'y']);
+    target.ackAll();
+    await tick();
+    assert.equal(store.counts().entries, 0);
+    store.close();
+  });
+
+  it('sends again what a dropped connection did not acknowledge, and what was stored before a restart', async () => {
+    const first = setup();
+    const target = new RecordingTarget('first');
+    first.dispatcher.attach(target);
+    for (const b of ['1', '2', '3', '4']) first.send(b);
+    await tick();
+    assert.deepEqual(target.bodies(), ['1', '2', '3']);
+    target.ackAll(); // 1–3 acknowledged, 4 now in flight
+    await tick();
+    first.dispatcher.detach(target);
+    target.ackAll(); // a late ack from the old connection is ignored: 4 stays queued
+    await tick();
+    first.store.close();
+
+    const second = setup(first.path);
+    assert.equal(second.dispatcher.length, 1);
+    const again = new RecordingTarget('second');
+    second.dispatcher.attach(again);
+    assert.deepEqual(again.bodies(), ['4']);
+    again.ackAll();
+    await tick();
+    assert.equal(second.store.counts().entries, 0);
+    second.store.close();
+  });
+
+  it('reads a backlog larger than its buffer from the store, in order', async () => {
+    const { dispatcher, send, store } = setup();
+    const target = new RecordingTarget();
+    dispatcher.attach(target);
+    target.ackAll();
+    const bodies = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    bodies.forEach((b) => send(b));
+    await tick();
+    for (let i = 0; i < 10 && target.received.length < 20; i++) target.ackAll();
+    assert.deepEqual(target.bodies(), bodies);
+    store.close();
+  });
+
+  it('never delivers an expired message, and counts it', async () => {
+    let now = 1_000_000;
+    const { dispatcher, send, store, expired } = setup(undefined, () => now);
+    send('old', 0, now + 1000);
+    send('fresh', 0, now + 60_000);
+    await tick();
+    now += 5000;
+    const target = new RecordingTarget();
+    dispatcher.attach(target);
+    assert.deepEqual(target.bodies(), ['fresh']);
+    assert.deepEqual(expired, ['old']);
+    store.close();
+  });
+
+  it('sweeps expired messages of an offline endpoint from the store', async () => {
+    let now = 1_000_000;
+    const { dispatcher, send, store, expired } = setup(undefined, () => now);
+    for (let i = 0; i < 5; i++) send(`e${i}`, 0, now + 1000);
+    send('keep', 0, 0);
+    await tick();
+    now += 2000;
+    assert.deepEqual(dispatcher.sweepExpired(3), { scanned: 3, dropped: 3 });
+    assert.deepEqual(dispatcher.sweepExpired(10), { scanned: 3, dropped: 2 });
+    await tick();
+    assert.deepEqual(expired, ['e0', 'e1', 'e2', 'e3', 'e4']);
+    assert.equal(dispatcher.length, 1);
+    assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
+    store.close();
+  });
+});

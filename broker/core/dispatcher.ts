@@ -1,0 +1,250 @@
+// One endpoint's delivery loop: it pulls entries from its queues in priority, then arrival order, hands them to
+// the attached target (a connected module, later an upstream link), and releases each entry when the receiver
+// acknowledges it. At-least-once: what was handed out but not acknowledged is handed out again after a
+// reconnect or a restart. Expired entries are dropped and counted, never delivered.
+import type { Sink } from '../../routing/index.js';
+import type { GroupCommit } from './commit.js';
+import type { SystemProperties } from './message.js';
+import type { MessageStore, QueueEntry } from './ports.js';
+
+/** Where an endpoint's messages go while a receiver is connected. */
+export interface DeliveryTarget {
+  /** For logs: who receives (e.g. the MQTT client id). */
+  readonly name: string;
+  /** Sends one entry; calls `acked` once the receiver acknowledged it. */
+  deliver(entry: QueueEntry, sink: Sink, acked: () => void): void;
+}
+
+export interface DispatcherHooks {
+  /** The receiver acknowledged `entry`, `sendSeconds` after it was handed to it. */
+  readonly delivered?: (entry: QueueEntry, target: DeliveryTarget, sendSeconds: number) => void;
+  /** An entry dropped because its TTL passed; `sender` holds the original sender's system properties. */
+  readonly expired?: (endpointId: string, priority: number, sender: SystemProperties) => void;
+  readonly lengthChanged?: (endpointId: string, priority: number, length: number) => void;
+}
+
+export interface DispatcherOptions {
+  /** Entries handed out and not yet acknowledged, at most. */
+  readonly window: number;
+  /** Entries read from the store at a time. */
+  readonly readBatch: number;
+  /** Entries kept in memory per queue while the receiver keeps up; beyond that they are re-read from the store. */
+  readonly bufferLimit: number;
+  readonly now: () => number;
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
+  window: 100,
+  readBatch: 500,
+  bufferLimit: 2000,
+  now: Date.now,
+};
+
+/** One (endpoint, priority) queue as the dispatcher sees it. */
+class QueueState {
+  /** Entries stored and not yet handed out, in order; `head` is the next one. */
+  buffer: QueueEntry[] = [];
+  head = 0;
+  /** True when `buffer` holds every stored entry after `cursor`'s start, so the store need not be read. */
+  complete = false;
+  /** Highest seq read from the store or received after commit. */
+  cursor = 0;
+  /** Entries in the store not yet released (the queue length). */
+  length = 0;
+  /** Where the expiry sweep continues. */
+  sweepCursor = 0;
+
+  constructor(readonly priority: number) {}
+
+  reset(): void {
+    this.buffer = [];
+    this.head = 0;
+    this.complete = false;
+    this.cursor = 0;
+  }
+
+  take(): QueueEntry | undefined {
+    if (this.head >= this.buffer.length) return undefined;
+    const entry = this.buffer[this.head++]!;
+    if (this.head === this.buffer.length) {
+      this.buffer = [];
+      this.head = 0;
+    }
+    return entry;
+  }
+}
+
+export class Dispatcher {
+  private readonly queues = new Map<number, QueueState>();
+  private priorities: number[] = [];
+  private target: DeliveryTarget | undefined;
+  /** Bumped on every attach/detach, so acknowledgements from an old connection are ignored. */
+  private generation = 0;
+  private inflight = 0;
+  private pumping = false;
+
+  constructor(
+    readonly endpointId: string,
+    public sink: Sink,
+    private readonly store: MessageStore,
+    private readonly commit: GroupCommit,
+    private readonly hooks: DispatcherHooks = {},
+    private readonly opts: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+  ) {}
+
+  get connected(): boolean {
+    return this.target !== undefined;
+  }
+
+  /** Entries waiting (stored, not yet acknowledged), over all priorities. */
+  get length(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  lengths(): { priority: number; length: number }[] {
+    return this.priorities.map((p) => ({ priority: p, length: this.queues.get(p)!.length }));
+  }
+
+  private queue(priority: number): QueueState {
+    let q = this.queues.get(priority);
+    if (!q) {
+      q = new QueueState(priority);
+      this.queues.set(priority, q);
+      this.priorities = [...this.queues.keys()].sort((a, b) => a - b);
+    }
+    return q;
+  }
+
+  /** Counts entries found in the store at start; they are read when a receiver attaches. */
+  restore(priority: number, count: number): void {
+    const q = this.queue(priority);
+    q.length += count;
+    this.hooks.lengthChanged?.(this.endpointId, priority, q.length);
+  }
+
+  /** A committed entry for this endpoint. */
+  appended(entry: QueueEntry): void {
+    const q = this.queue(entry.priority);
+    q.length++;
+    this.hooks.lengthChanged?.(this.endpointId, entry.priority, q.length);
+    if (this.target === undefined || entry.seq <= q.cursor) return;
+    if (q.complete && q.buffer.length - q.head < this.opts.bufferLimit) {
+      q.buffer.push(entry);
+      q.cursor = entry.seq;
+    } else {
+      q.complete = false;
+    }
+    this.pump();
+  }
+
+  attach(target: DeliveryTarget): void {
+    this.target = target;
+    this.generation++;
+    this.inflight = 0;
+    // Re-read from the start: whatever the previous connection did not acknowledge is sent again.
+    for (const q of this.queues.values()) q.reset();
+    this.pump();
+  }
+
+  detach(target: DeliveryTarget): void {
+    if (this.target !== target) return;
+    this.target = undefined;
+    this.generation++;
+    this.inflight = 0;
+    for (const q of this.queues.values()) q.reset();
+  }
+
+  private next(): QueueEntry | undefined {
+    for (const p of this.priorities) {
+      const q = this.queues.get(p)!;
+      let entry = q.take();
+      if (entry === undefined && !q.complete && q.length > 0) {
+        const batch = this.store.readQueue(this.endpointId, p, q.cursor, this.opts.readBatch);
+        if (batch.length < this.opts.readBatch) q.complete = true;
+        if (batch.length > 0) {
+          q.buffer = batch;
+          q.head = 0;
+          q.cursor = batch[batch.length - 1]!.seq;
+          entry = q.take();
+        }
+      } else if (entry === undefined && q.length === 0) {
+        q.complete = true;
+      }
+      if (entry !== undefined) return entry;
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      const now = this.opts.now();
+      while (this.target !== undefined && this.inflight < this.opts.window) {
+        const entry = this.next();
+        if (entry === undefined) break;
+        if (entry.expiresMs !== 0 && entry.expiresMs <= now) {
+          this.drop(entry);
+          continue;
+        }
+        this.send(this.target, entry);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private send(target: DeliveryTarget, entry: QueueEntry): void {
+    this.inflight++;
+    const generation = this.generation;
+    const sentAt = performance.now();
+    target.deliver(entry, this.sink, () => {
+      if (generation !== this.generation) return; // from a connection that is gone; it will be resent
+      this.inflight--;
+      this.release(entry);
+      this.hooks.delivered?.(entry, target, (performance.now() - sentAt) / 1000);
+      this.pump();
+    });
+  }
+
+  private release(entry: QueueEntry): void {
+    this.commit.release(entry);
+    const q = this.queue(entry.priority);
+    q.length = Math.max(0, q.length - 1);
+    this.hooks.lengthChanged?.(this.endpointId, entry.priority, q.length);
+  }
+
+  private drop(entry: QueueEntry): void {
+    this.release(entry);
+    this.hooks.expired?.(this.endpointId, entry.priority, entry.message.systemProperties);
+  }
+
+  /**
+   * Drops expired entries that nobody is reading now (the receiver is offline), at most `budget` rows per call,
+   * continuing where the last call stopped, so a large backlog never blocks the event loop.
+   */
+  sweepExpired(budget: number): { scanned: number; dropped: number } {
+    if (this.target !== undefined) return { scanned: 0, dropped: 0 }; // the pump drops expired entries itself
+    const now = this.opts.now();
+    let dropped = 0;
+    let scanned = 0;
+    for (const q of this.queues.values()) {
+      if (q.length === 0 || budget <= 0) continue;
+      const scan = this.store.scanExpired(this.endpointId, q.priority, q.sweepCursor, budget, now);
+      // Reached the end of the queue: the next sweep starts from its head again.
+      q.sweepCursor = scan.scanned < budget ? 0 : scan.lastSeq;
+      budget -= scan.scanned;
+      scanned += scan.scanned;
+      for (const e of scan.expired) {
+        this.commit.release({ endpointId: this.endpointId, priority: q.priority, seq: e.seq });
+        q.length = Math.max(0, q.length - 1);
+        dropped++;
+        this.hooks.expired?.(this.endpointId, q.priority, e.systemProperties);
+      }
+      if (scan.expired.length > 0) this.hooks.lengthChanged?.(this.endpointId, q.priority, q.length);
+    }
+    return { scanned, dropped };
+  }
+}

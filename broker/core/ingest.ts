@@ -1,0 +1,73 @@
+// Accepting a message: route it, append it with one entry per matched endpoint, and answer the sender only
+// after the commit that holds it. A message no route takes is answered at once and stored nowhere.
+import { randomUUID } from 'node:crypto';
+import type { EndpointMatch, RouteTable } from '../../routing/index.js';
+import type { GroupCommit } from './commit.js';
+import { MAX_MESSAGE_SIZE, messageSize, SystemProperty, type Message } from './message.js';
+import type { QueueEntry } from './ports.js';
+
+/** What became of an accepted message. */
+export type IngestOutcome =
+  | { readonly kind: 'stored'; readonly endpoints: number }
+  | { readonly kind: 'no_route' }
+  | { readonly kind: 'oversize'; readonly size: number };
+
+export type IngestCallback = (err: Error | null, outcome: IngestOutcome) => void;
+
+export interface IngestHooks {
+  readonly routed?: (message: Message, matches: readonly EndpointMatch[], seconds: number) => void;
+}
+
+export interface RoutingState {
+  readonly table: RouteTable;
+  /** Store-and-forward TTL in seconds; negative means forever. */
+  readonly timeToLiveSecs: number;
+}
+
+export class Ingest {
+  /** Reused for every evaluation: the router writes its matches here (no allocation per message). */
+  private readonly matches: EndpointMatch[] = [];
+
+  constructor(
+    private readonly commit: GroupCommit,
+    private readonly routing: () => RoutingState,
+    private readonly edgeDeviceId: string,
+    private readonly hooks: IngestHooks = {},
+  ) {}
+
+  accept(message: Message, done: IngestCallback): void {
+    const size = messageSize(message);
+    if (size > MAX_MESSAGE_SIZE) {
+      done(null, { kind: 'oversize', size });
+      return;
+    }
+    const sys = message.systemProperties;
+    sys[SystemProperty.edgeMessageId] = randomUUID();
+    sys[SystemProperty.edgeHubOriginInterface] =
+      sys[SystemProperty.connectionDeviceId] === this.edgeDeviceId ? 'internal' : 'downstream';
+
+    const { table, timeToLiveSecs } = this.routing();
+    const started = this.hooks.routed ? process.hrtime.bigint() : 0n;
+    const matches = table.evaluate(message, this.matches);
+    if (this.hooks.routed) this.hooks.routed(message, matches, Number(process.hrtime.bigint() - started) / 1e9);
+    if (matches.length === 0) {
+      done(null, { kind: 'no_route' });
+      return;
+    }
+    const stored = { ...message, id: this.commit.messageId() };
+    const entries: QueueEntry[] = new Array<QueueEntry>(matches.length);
+    for (let i = 0; i < matches.length; i++) {
+      const m = matches[i]!;
+      const ttl = m.timeToLiveSecs ?? timeToLiveSecs;
+      entries[i] = {
+        endpointId: m.endpointId,
+        priority: m.priority,
+        seq: this.commit.seq(),
+        expiresMs: ttl < 0 ? 0 : message.enqueuedMs + ttl * 1000,
+        message: stored,
+      };
+    }
+    const endpoints = entries.length;
+    this.commit.append({ message: stored, entries }, (err) => done(err, { kind: 'stored', endpoints }));
+  }
+}

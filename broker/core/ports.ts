@@ -1,0 +1,65 @@
+// What the hub's core needs from the outside, so core code holds no SQL and no sockets.
+import type { Message, SystemProperties } from './message.js';
+
+/** A message as the store holds it: with its store id. */
+export interface StoredMessage extends Message {
+  readonly id: number;
+}
+
+/** One queue position: endpoint, priority, and a sequence number that orders arrivals (global, increasing). */
+export interface QueuePosition {
+  readonly endpointId: string;
+  readonly priority: number;
+  readonly seq: number;
+}
+
+/** A message waiting in one endpoint's queue. expiresMs = 0 means it never expires. */
+export interface QueueEntry extends QueuePosition {
+  readonly expiresMs: number;
+  readonly message: StoredMessage;
+}
+
+/** A new message and the queue entries that reference it, written together. */
+export interface Append {
+  readonly message: StoredMessage;
+  readonly entries: readonly QueueEntry[];
+}
+
+export interface ExpiryScan {
+  /** Entries looked at, and the last seq looked at (where the next scan continues). */
+  readonly scanned: number;
+  readonly lastSeq: number;
+  /** The expired ones, with their sender's system properties (for the drop metric's labels). */
+  readonly expired: readonly { seq: number; systemProperties: SystemProperties }[];
+}
+
+export interface QueueSummary {
+  readonly endpointId: string;
+  readonly priority: number;
+  readonly count: number;
+}
+
+/** The durable store of messages and queues. Synchronous: it runs on the event loop, in bounded pieces. */
+export interface MessageStore {
+  /** Appends and releases (delivered or expired entries) in one transaction. Throws on I/O failure. */
+  write(appends: readonly Append[], releases: readonly QueuePosition[]): void;
+  /** Up to `limit` entries of one queue after `afterSeq`, in order. */
+  readQueue(endpointId: string, priority: number, afterSeq: number, limit: number): QueueEntry[];
+  /** Looks at up to `limit` entries of one queue after `afterSeq` and returns those expired at `now`. */
+  scanExpired(endpointId: string, priority: number, afterSeq: number, limit: number, now: number): ExpiryScan;
+  /** Every non-empty queue (at start, to resume delivery of what was stored before). */
+  queues(): QueueSummary[];
+  /** The highest message id and sequence number in use, so new ones continue after them. */
+  lastIds(): { messageId: number; seq: number };
+  /** Bytes the database uses on disk (main file and WAL). */
+  sizeOnDisk(): number;
+  close(): void;
+}
+
+/** MQTT session state that must outlive connections (and restarts): subscriptions of clean=false clients. */
+export interface SessionStore {
+  subscriptions(clientId: string): { topic: string; qos: number }[];
+  addSubscriptions(clientId: string, subs: readonly { topic: string; qos: number }[]): void;
+  removeSubscriptions(clientId: string, topics: readonly string[]): void;
+  clearSubscriptions(clientId: string): void;
+}

@@ -1,0 +1,322 @@
+// The hub, assembled: store → group commit → endpoints → ingest → protocol heads, plus configuration, metrics
+// and lifecycle. The composition root: decisions live in the parts, this file only wires them.
+import { hostname } from 'node:os';
+import { RouteTable } from '../routing/index.js';
+import type { Credentials, Identity } from './auth/identity.js';
+import { loadHubConfig, type HubConfig } from './config/load.js';
+import { watchConfig, type ConfigWatcher } from './config/watch.js';
+import { GroupCommit } from './core/commit.js';
+import { DEFAULT_DISPATCHER_OPTIONS, type DispatcherOptions } from './core/dispatcher.js';
+import { Endpoints } from './core/endpoints.js';
+import { Ingest, type RoutingState } from './core/ingest.js';
+import { SystemProperty } from './core/message.js';
+import {
+  dataFolder,
+  ensureSampleConfig,
+  ensureWritable,
+  loadOrCreateDevice,
+  loadOrCreateTls,
+  type DeviceIdentity,
+} from './local/data-folder.js';
+import { silentLogger, type Logger } from './log.js';
+import { HubMetrics } from './metrics/hub-metrics.js';
+import { OpsServer } from './metrics/server.js';
+import { MqttHead } from './mqtt/server.js';
+import { SqliteStore, type Durability } from './store/sqlite-store.js';
+
+export interface HubOptions {
+  /** Where the store lives (and, locally, the device identity, certificates and sample configuration). */
+  readonly dataDir: string;
+  /** The configuration (a deployment manifest). Default: `<dataDir>/config.json`, created with a sample. */
+  readonly configPath?: string;
+  /** Listen address for every port. */
+  readonly host?: string;
+  /** MQTT over TLS (default 8883; 0 = any free port). */
+  readonly mqttsPort?: number;
+  /** Plain MQTT; off unless given. */
+  readonly mqttPort?: number;
+  /** Metrics and health (default 9600; 0 = any free port; -1 = off). */
+  readonly metricsPort?: number;
+  /** The device identity; default: the data folder's, created on first start. */
+  readonly device?: DeviceIdentity;
+  /** The server key pair; default: issued by the data folder's edge CA, created on first start. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Extra names for the server certificate and for token host names (external DNS names). */
+  readonly hostNames?: readonly string[];
+  readonly durability?: Durability;
+  readonly logger?: Logger;
+  readonly dispatcher?: Partial<DispatcherOptions>;
+  /** How often expired messages of offline endpoints are swept (ms). */
+  readonly sweepIntervalMs?: number;
+  /** How often the configuration file is checked for changes (ms). */
+  readonly configPollMs?: number;
+}
+
+export interface HubPorts {
+  readonly mqtts?: number;
+  readonly mqtt?: number;
+  readonly metrics?: number;
+}
+
+export class Hub {
+  private config: HubConfig | undefined;
+  private routingState: RoutingState;
+  private credentials: Credentials;
+  private watcher: ConfigWatcher | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private ops: OpsServer | undefined;
+  private mqtt: MqttHead | undefined;
+  private closing: Promise<void> | undefined;
+  private listening = false;
+  ports: HubPorts = {};
+
+  readonly metrics: HubMetrics;
+  readonly commit: GroupCommit;
+  readonly endpoints: Endpoints;
+  readonly ingest: Ingest;
+
+  private constructor(
+    readonly options: HubOptions,
+    readonly device: DeviceIdentity,
+    readonly configPath: string,
+    readonly caPath: string | undefined,
+    private readonly tls: { cert: string; key: string },
+    readonly store: SqliteStore,
+    readonly log: Logger,
+  ) {
+    const names = [device.iothubHostName, 'edgehub', 'localhost', hostname(), ...(options.hostNames ?? [])];
+    this.credentials = {
+      deviceId: device.deviceId,
+      deviceKey: device.deviceKey,
+      hostNames: new Set(names.map((n) => n.toLowerCase())),
+      modules: new Set(),
+    };
+    this.routingState = { table: RouteTable.empty, timeToLiveSecs: -1 };
+    this.metrics = new HubMetrics({ iothub: device.iothubHostName, edgeDevice: device.deviceId }, () =>
+      store.sizeOnDisk(),
+    );
+    const m = this.metrics;
+    this.commit = new GroupCommit(store, {
+      committed: (appends) => this.endpoints.dispatch(appends),
+      measured: (appends, _releases, seconds) => {
+        if (appends > 0) m.commitBatchSize.observe(appends);
+        m.commitDuration.observe(seconds);
+      },
+      failed: (err, appends) =>
+        log.error(
+          { event: 'store.commit.failed', err, messages: appends.length },
+          `store commit failed: ${err.message}`,
+        ),
+    });
+    const senderOf = (sys: Record<string, string | undefined>) => {
+      const d = sys[SystemProperty.connectionDeviceId] ?? '';
+      const mod = sys[SystemProperty.connectionModuleId];
+      return mod === undefined ? d : `${d}/${mod}`;
+    };
+    this.endpoints = new Endpoints(
+      store,
+      this.commit,
+      {
+        delivered: (entry, _target, sendSeconds) => {
+          const sys = entry.message.systemProperties;
+          const sink = sinkLabels(device.deviceId, entry.endpointId);
+          const from = senderOf(sys);
+          const output = m.outputs.value(sys[SystemProperty.outputName] ?? '');
+          const priority = String(entry.priority);
+          m.messagesSent.inc({
+            from,
+            to: sink.to,
+            from_route_output: output,
+            to_route_input: sink.input,
+            priority,
+            ms_telemetry: 'True',
+          });
+          m.messageSendDuration.observe(
+            { from, to: sink.to, from_route_output: output, to_route_input: sink.input },
+            sendSeconds,
+          );
+          m.messageProcessDuration.observe(
+            { from, to: sink.to, priority, ms_telemetry: 'True' },
+            (Date.now() - entry.message.enqueuedMs) / 1000,
+          );
+        },
+        expired: (_endpointId, _priority, sys) => {
+          m.messagesDropped.inc({
+            reason: 'ttl_expiry',
+            from: senderOf(sys),
+            from_route_output: m.outputs.value(sys[SystemProperty.outputName] ?? ''),
+            ms_telemetry: 'True',
+          });
+        },
+        lengthChanged: (endpoint, priority, length) =>
+          m.queueLength.set({ endpoint, priority: String(priority), ms_telemetry: 'True' }, length),
+      },
+      { ...DEFAULT_DISPATCHER_OPTIONS, ...options.dispatcher },
+    );
+    this.ingest = new Ingest(this.commit, () => this.routingState, device.deviceId, {
+      routed: (_msg, _matches, seconds) => m.routeEvaluation.observe(seconds),
+    });
+  }
+
+  /** Starts a hub; rejects with a clear message when the data folder is not writable or a port is taken. */
+  static async start(options: HubOptions): Promise<Hub> {
+    const log = options.logger ?? silentLogger();
+    const folder = dataFolder(options.dataDir);
+    ensureWritable(folder.dir);
+    let device = options.device;
+    if (!device) {
+      const d = loadOrCreateDevice(folder);
+      device = d.device;
+      if (d.created)
+        log.info(
+          { event: 'hub.device.created', path: folder.devicePath, deviceId: device.deviceId },
+          `new device identity in ${folder.devicePath}`,
+        );
+    }
+    let tls = options.tls;
+    let caPath: string | undefined;
+    if (!tls) {
+      const t = loadOrCreateTls(folder, options.hostNames ?? []);
+      tls = t.server;
+      caPath = t.caPath;
+      for (const path of t.created) log.info({ event: 'hub.tls.created', path }, `created ${path}`);
+    }
+    let configPath = options.configPath;
+    if (configPath === undefined) {
+      configPath = folder.configPath;
+      if (ensureSampleConfig(folder))
+        log.info({ event: 'hub.config.sample', path: configPath }, `wrote a sample configuration to ${configPath}`);
+    }
+    const store = new SqliteStore({ path: folder.storePath, durability: options.durability });
+    const hub = new Hub(options, device, configPath, caPath, tls, store, log);
+    try {
+      await hub.run();
+    } catch (err) {
+      await hub.close();
+      throw err;
+    }
+    return hub;
+  }
+
+  private async run(): Promise<void> {
+    const o = this.options;
+    const host = o.host ?? '0.0.0.0';
+    const load = loadHubConfig(this.configPath);
+    if (load.ok) this.apply(load.config);
+    else this.refuseConfig(load.errors);
+    this.mqtt = await MqttHead.create(
+      {
+        credentials: () => this.credentials,
+        ready: () => this.problems().length === 0,
+        ingest: this.ingest,
+        endpoints: this.endpoints,
+        metrics: this.metrics,
+        log: this.log.child({ component: 'mqtt' }),
+        identities: new WeakMap<never, Identity>(),
+      },
+      this.store,
+    );
+    if (o.metricsPort !== -1) {
+      this.ops = await OpsServer.listen(this.metrics.registry, () => this.problems(), o.metricsPort ?? 9600, host);
+    }
+    const mqttPorts = await this.mqtt.listen({
+      host,
+      tls: { port: o.mqttsPort ?? 8883, ...this.tls },
+      plainPort: o.mqttPort,
+    });
+    this.ports = { ...mqttPorts, metrics: this.ops?.port };
+    this.listening = true;
+    this.watcher = watchConfig(
+      this.configPath,
+      () => this.config?.digest ?? '',
+      (config) => this.apply(config),
+      (errors) => this.refuseConfig(errors),
+      o.configPollMs ?? 1000,
+    );
+    const interval = o.sweepIntervalMs ?? 5000;
+    this.sweepTimer = setInterval(() => this.sweep(), interval);
+    this.sweepTimer.unref();
+    this.log.info({ event: 'hub.started', ports: this.ports, deviceId: this.device.deviceId }, 'hub started');
+  }
+
+  /** Module ids of the current configuration, sorted. */
+  modules(): string[] {
+    return [...(this.config?.modules ?? [])].sort();
+  }
+
+  /** What keeps the hub from being ready; empty when it is. */
+  problems(): string[] {
+    const out: string[] = [];
+    if (!this.listening) out.push('listeners not up');
+    if (!this.config) out.push(`no valid configuration loaded from ${this.configPath}`);
+    if (!this.commit.healthy) out.push('the last store commit failed');
+    try {
+      this.store.checkWritable();
+    } catch (err) {
+      out.push(`store not writable: ${(err as Error).message}`);
+    }
+    return out;
+  }
+
+  private apply(config: HubConfig): void {
+    const first = this.config === undefined;
+    this.config = config;
+    this.routingState = {
+      table: config.routes,
+      timeToLiveSecs: config.edgeHub.storeAndForwardConfiguration.timeToLiveSecs,
+    };
+    this.endpoints.applyRoutes(config.routes);
+    this.credentials = { ...this.credentials, modules: config.modules };
+    this.metrics.configReloads.inc({ result: 'applied' });
+    const revoked =
+      this.mqtt?.revoke(
+        (id: Identity) => id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId),
+      ) ?? 0;
+    this.log.info(
+      {
+        event: first ? 'config.loaded' : 'route.table.swapped',
+        path: this.configPath,
+        routes: config.routes.routes.length,
+        modules: config.modules?.size,
+        revoked,
+      },
+      `${first ? 'configuration loaded' : 'configuration changed, routes swapped'}: ${config.routes.routes.length} routes`,
+    );
+  }
+
+  private refuseConfig(errors: readonly string[]): void {
+    this.metrics.configReloads.inc({ result: 'refused' });
+    this.log.error(
+      { event: 'config.refused', path: this.configPath, errors },
+      `configuration refused${this.config ? ', the running one stays' : ''}:\n  ${errors.join('\n  ')}`,
+    );
+  }
+
+  private sweep(): void {
+    const dropped = this.endpoints.sweepExpired(5000);
+    if (dropped > 0) this.log.info({ event: 'store.expired', dropped }, `${dropped} expired messages dropped`);
+  }
+
+  /** Closes in order: stop accepting, commit what is pending, close clients, close the store. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.listening = false;
+      this.watcher?.close();
+      if (this.sweepTimer) clearInterval(this.sweepTimer);
+      this.mqtt?.stopAccepting();
+      this.commit.flush();
+      await this.mqtt?.close();
+      this.commit.flush();
+      await this.ops?.close();
+      this.store.close();
+      this.log.info({ event: 'hub.stopped' }, 'hub stopped');
+    })();
+    return this.closing;
+  }
+}
+
+function sinkLabels(deviceId: string, endpointId: string): { to: string; input: string } {
+  if (endpointId === '$upstream') return { to: 'upstream', input: '' };
+  const slash = endpointId.indexOf('/');
+  return { to: `${deviceId}/${endpointId.slice(0, slash)}`, input: endpointId.slice(slash + 1) };
+}

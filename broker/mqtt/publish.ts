@@ -1,0 +1,101 @@
+// PUBLISH from a client. Telemetry is ingested here, inside aedes's authorizePublish hook, because aedes sends
+// the QoS 1 PUBACK right after this hook's callback: calling back only after the store commit is what makes
+// "acknowledged ⇒ durable" true. A publish outside the client's own topics is refused and the client
+// disconnected.
+import type { Client, PublishPacket } from 'aedes';
+import { SystemProperty, type Message } from '../core/message.js';
+import type { MqttContext } from './context.js';
+import { refuse } from './context.js';
+import { parsePropertyBag, PropertyBagError } from './property-bag.js';
+import { parseInboundTopic } from './topics.js';
+
+export function makeAuthorizePublish(ctx: MqttContext) {
+  return (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void => {
+    if (client === null) {
+      done(new Error('the hub publishes nothing on its own behalf'));
+      return;
+    }
+    const identity = ctx.identities.get(client);
+    if (!identity) {
+      done(refuse(ctx, client, 'mqtt.publish.refused', 'publish from an unauthenticated connection'));
+      return;
+    }
+    const topic = parseInboundTopic(packet.topic);
+    if (topic.kind !== 'telemetry') {
+      done(refuse(ctx, client, 'mqtt.publish.refused', `publish to unsupported topic "${packet.topic.slice(0, 200)}"`));
+      return;
+    }
+    if (topic.deviceId !== identity.deviceId || topic.moduleId !== identity.moduleId) {
+      done(
+        refuse(
+          ctx,
+          client,
+          'mqtt.publish.unauthorized',
+          `publish to another identity's topic "${packet.topic.slice(0, 200)}"`,
+        ),
+      );
+      return;
+    }
+    let bag;
+    try {
+      bag = parsePropertyBag(topic.bag);
+    } catch (err) {
+      if (err instanceof PropertyBagError) {
+        done(refuse(ctx, client, 'mqtt.publish.malformed', err.message));
+        return;
+      }
+      throw err;
+    }
+    const sys = bag.systemProperties;
+    sys[SystemProperty.connectionDeviceId] = identity.deviceId;
+    if (identity.moduleId !== undefined) sys[SystemProperty.connectionModuleId] = identity.moduleId;
+    const payload = packet.payload;
+    const message: Message = {
+      properties: bag.properties,
+      systemProperties: sys,
+      body: typeof payload === 'string' ? Buffer.from(payload) : payload,
+      enqueuedMs: Date.now(),
+    };
+    const output = ctx.metrics.outputs.value(sys[SystemProperty.outputName] ?? '');
+    ctx.metrics.messagesReceived.inc({ id: identity.id, route_output: output, ms_telemetry: 'True' });
+    ctx.ingest.accept(message, (err, outcome) => {
+      if (err) {
+        // Not acknowledged: the client's SDK times out and sends again.
+        ctx.metrics.messagesUnack.inc({
+          reason: 'storage_failure',
+          from: identity.id,
+          from_route_output: output,
+          ms_telemetry: 'True',
+        });
+        ctx.log.error(
+          { event: 'mqtt.publish.store_failed', client: client.id, err },
+          `message from ${identity.id} not stored: ${err.message}`,
+        );
+        done(err);
+        return;
+      }
+      ctx.metrics.messageSize.observe({ id: identity.id }, message.body.length);
+      if (outcome.kind === 'oversize') {
+        // MQTT 3.1.1 cannot refuse a publish: acknowledge, drop, count and say so (reference/protocol.md §7.2).
+        ctx.metrics.messagesDropped.inc({
+          reason: 'oversize',
+          from: identity.id,
+          from_route_output: output,
+          ms_telemetry: 'True',
+        });
+        ctx.log.warn(
+          { event: 'mqtt.publish.oversize', client: client.id, size: outcome.size },
+          `message from ${identity.id} dropped: ${outcome.size} bytes is over the 262144-byte limit`,
+        );
+      } else if (outcome.kind === 'no_route') {
+        ctx.metrics.messagesDropped.inc({
+          reason: 'no_route',
+          from: identity.id,
+          from_route_output: output,
+          ms_telemetry: 'True',
+        });
+      }
+      done(null);
+    });
+  };
+}

@@ -1,0 +1,195 @@
+// The MQTT head: aedes as the MQTT 3.1.1 protocol engine, behind a TLS listener (the SDK always uses TLS) and an
+// optional plain one (in-cluster tools, benchmarks). aedes parses packets, runs the connect flow and keeps
+// sessions; ingest happens in its authorizePublish hook, and deliveries bypass its pub/sub (see input-target.ts).
+import { once } from 'node:events';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { Aedes, type Client } from 'aedes';
+import type { Identity } from '../auth/identity.js';
+import type { SessionStore } from '../core/ports.js';
+import { makeAuthenticate } from './connect.js';
+import type { MqttContext } from './context.js';
+import { MqttInputTarget } from './input-target.js';
+import { makeAuthorizePublish } from './publish.js';
+import { SessionPersistence } from './session-persistence.js';
+import { makeAuthorizeSubscribe } from './subscribe.js';
+import { inputsFilter } from './topics.js';
+
+export interface MqttListenOptions {
+  readonly host: string;
+  /** TLS listener (8883); the key pair is the hub's server certificate. */
+  readonly tls?: { readonly port: number; readonly cert: string; readonly key: string };
+  /** Plain TCP listener; off unless asked for. */
+  readonly plainPort?: number;
+}
+
+export interface MqttPorts {
+  readonly mqtts?: number;
+  readonly mqtt?: number;
+}
+
+export class MqttHead {
+  private readonly broker: Aedes;
+  private readonly persistence: SessionPersistence;
+  private readonly targets = new Map<Client, MqttInputTarget>();
+  private readonly servers: (NetServer | TlsServer)[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly ctx: MqttContext,
+    broker: Aedes,
+    persistence: SessionPersistence,
+  ) {
+    this.broker = broker;
+    this.persistence = persistence;
+    persistence.onPuback = (client, messageId) => this.targets.get(client)?.puback(messageId);
+    broker.on('clientReady', (client) => {
+      const identity = ctx.identities.get(client);
+      ctx.metrics.clientConnectSuccess.inc({ id: identity?.id ?? 'unknown' });
+      ctx.metrics.connectedClients.set(broker.connectedClients);
+      ctx.log.info(
+        { event: 'mqtt.client.connected', client: client.id, clean: client.clean },
+        `${client.id} connected`,
+      );
+      this.refreshInputs(client);
+    });
+    broker.on('clientDisconnect', (client) => {
+      ctx.metrics.clientDisconnect.inc({ id: ctx.identities.get(client)?.id ?? 'unknown' });
+      ctx.metrics.connectedClients.set(broker.connectedClients);
+      ctx.log.info({ event: 'mqtt.client.disconnected', client: client.id }, `${client.id} disconnected`);
+      this.detach(client);
+    });
+    broker.on('subscribe', (_subs, client) => this.refreshInputs(client));
+    broker.on('unsubscribe', (_subs, client) => this.refreshInputs(client));
+    broker.on('clientError', (client, err) => {
+      ctx.log.info({ event: 'mqtt.client.error', client: client.id, err: err.message }, `${client.id}: ${err.message}`);
+    });
+    broker.on('connectionError', (_client, err) => {
+      ctx.log.info(
+        { event: 'mqtt.connection.error', err: err.message },
+        `connection closed before CONNECT completed: ${err.message}`,
+      );
+    });
+  }
+
+  static async create(ctx: MqttContext, sessions: SessionStore): Promise<MqttHead> {
+    const persistence = new SessionPersistence(sessions);
+    const broker = await Aedes.createBroker({
+      persistence,
+      authenticate: makeAuthenticate(ctx),
+      authorizePublish: makeAuthorizePublish(ctx),
+      authorizeSubscribe: makeAuthorizeSubscribe(ctx),
+      // Client ids are `{device}/{module}`: longer than MQTT 3.1's 23 characters.
+      maxClientsIdLength: 256,
+      connectTimeout: 30_000,
+      heartbeatInterval: 3_600_000,
+    });
+    return new MqttHead(ctx, broker, persistence);
+  }
+
+  /** Attaches or detaches a module's input deliveries to match its connection and inputs subscription. */
+  private refreshInputs(client: Client): void {
+    const identity: Identity | undefined = this.ctx.identities.get(client);
+    if (!identity || identity.moduleId === undefined) return;
+    const subscribed = this.persistence.hasSubscription(client.id, inputsFilter(identity.deviceId, identity.moduleId));
+    const live = client.connected && !client.closed;
+    const current = this.targets.get(client);
+    if (subscribed && live && !current) {
+      const target = new MqttInputTarget(client, identity.deviceId, identity.moduleId);
+      this.targets.set(client, target);
+      this.ctx.endpoints.attachModule(identity.moduleId, target);
+    } else if ((!subscribed || !live) && current) {
+      this.detach(client);
+    }
+  }
+
+  private detach(client: Client): void {
+    const target = this.targets.get(client);
+    if (!target) return;
+    this.targets.delete(client);
+    this.ctx.endpoints.detachModule(target.moduleId, target);
+  }
+
+  private track(socket: Socket): void {
+    socket.setNoDelay(true); // a 4 KB message waits ~3 ms under Nagle (NOTES)
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {}); // aedes reports connection errors; an unhandled one must not end the process
+    this.broker.handle(socket);
+  }
+
+  async listen(opts: MqttListenOptions): Promise<MqttPorts> {
+    const ports: { mqtts?: number; mqtt?: number } = {};
+    if (opts.tls) {
+      const tls = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, (socket: TLSSocket) =>
+        this.track(socket),
+      );
+      tls.on('tlsClientError', (err) =>
+        this.ctx.log.info({ event: 'mqtt.tls.error', err: err.message }, `TLS handshake failed: ${err.message}`),
+      );
+      ports.mqtts = await this.bind(tls, opts.tls.port, opts.host, 'MQTT over TLS');
+    }
+    if (opts.plainPort !== undefined) {
+      const plain = createNetServer((socket) => this.track(socket));
+      ports.mqtt = await this.bind(plain, opts.plainPort, opts.host, 'plain MQTT');
+    }
+    return ports;
+  }
+
+  private async bind(server: NetServer | TlsServer, port: number, host: string, what: string): Promise<number> {
+    server.listen(port, host);
+    try {
+      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(
+        code === 'EADDRINUSE'
+          ? `${what} port ${port} on ${host} is already in use`
+          : `cannot listen for ${what} on ${host}:${port}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    this.servers.push(server);
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Replaces the TLS key pair for new connections (certificate rotation). */
+  setTlsCredentials(cert: string, key: string): void {
+    for (const s of this.servers) if ('setSecureContext' in s) s.setSecureContext({ cert, key });
+  }
+
+  /** Closes the connections of identities that may no longer connect (a module removed from the manifest). */
+  revoke(allowed: (identity: Identity) => boolean): number {
+    let closed = 0;
+    for (const socket of this.sockets) {
+      const client = (socket as Socket & { client?: Client }).client;
+      const identity = client ? this.ctx.identities.get(client) : undefined;
+      if (client && identity && !allowed(identity)) {
+        this.ctx.log.warn(
+          { event: 'mqtt.client.revoked', client: client.id },
+          `${client.id} disconnected: no longer in the deployment manifest`,
+        );
+        client.close();
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  private serversClosed: Promise<void> | undefined;
+
+  /** Stops accepting connections; those already open go on until close(). */
+  stopAccepting(): void {
+    this.serversClosed ??= Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    ).then(() => undefined);
+  }
+
+  /** Closes every connection and the broker. */
+  async close(): Promise<void> {
+    this.stopAccepting();
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await this.serversClosed;
+  }
+}

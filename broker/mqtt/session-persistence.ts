@@ -1,0 +1,131 @@
+// aedes's persistence, reduced to what the hub wants from it. Subscriptions of clean=false sessions are kept
+// (in memory and in the store, so they survive reconnects and restarts: the SDK never resubscribes after a token
+// renewal). Everything aedes would queue for offline clients is refused: our store is the only queue of
+// messages, and its dispatchers deliver straight to connections. PUBACKs for what they delivered come back here.
+import { Readable } from 'node:stream';
+import type { Client } from 'aedes';
+import type { SessionStore } from '../core/ports.js';
+
+/** Receives the PUBACKs of messages the hub sent to a client (packet ids are the hub's own). */
+export type PubackListener = (client: Client, messageId: number) => void;
+
+interface Sub {
+  topic: string;
+  qos: number;
+}
+
+function asyncNoop(): Promise<void> {
+  return Promise.resolve();
+}
+
+export class SessionPersistence {
+  private readonly cache = new Map<string, Map<string, number>>();
+  private readonly incoming = new Map<string, Map<number, unknown>>();
+  onPuback: PubackListener = () => {};
+
+  constructor(private readonly sessions: SessionStore) {}
+
+  /** aedes checks that `setup` is an async function. */
+  async setup(): Promise<void> {}
+
+  private subsOf(clientId: string): Map<string, number> {
+    let subs = this.cache.get(clientId);
+    if (!subs) {
+      subs = new Map(this.sessions.subscriptions(clientId).map((s) => [s.topic, s.qos]));
+      this.cache.set(clientId, subs);
+    }
+    return subs;
+  }
+
+  /** Whether the session of `clientId` holds subscription `topic` (survives disconnects). */
+  hasSubscription(clientId: string, topic: string): boolean {
+    return this.subsOf(clientId).has(topic);
+  }
+
+  addSubscriptions(client: Client, subs: Sub[]): Promise<void> {
+    const own = this.subsOf(client.id);
+    for (const s of subs) own.set(s.topic, s.qos);
+    this.sessions.addSubscriptions(client.id, subs);
+    return Promise.resolve();
+  }
+
+  removeSubscriptions(client: Client, topics: string[]): Promise<void> {
+    const own = this.subsOf(client.id);
+    for (const t of topics) own.delete(t);
+    this.sessions.removeSubscriptions(client.id, topics);
+    return Promise.resolve();
+  }
+
+  subscriptionsByClient(client: { id: string }): Promise<Sub[]> {
+    return Promise.resolve([...this.subsOf(client.id)].map(([topic, qos]) => ({ topic, qos })));
+  }
+
+  cleanSubscriptions(client: Client): Promise<void> {
+    this.cache.set(client.id, new Map());
+    this.sessions.clearSubscriptions(client.id);
+    return Promise.resolve();
+  }
+
+  // Offline queueing: never (the store's dispatchers own delivery).
+  subscriptionsByTopic(): Promise<never[]> {
+    return Promise.resolve([]);
+  }
+  countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
+    return Promise.resolve({ subsCount: 0, clientsCount: 0 });
+  }
+  outgoingEnqueue = asyncNoop;
+  outgoingEnqueueCombi = asyncNoop;
+  outgoingUpdate = asyncNoop;
+  outgoingStream(): Readable {
+    return Readable.from([]);
+  }
+  outgoingClearMessageId(client: Client, packet: { messageId?: number }): Promise<undefined> {
+    if (packet.messageId !== undefined) this.onPuback(client, packet.messageId);
+    return Promise.resolve(undefined);
+  }
+
+  // Retained messages: IoT Hub has none.
+  storeRetained = asyncNoop;
+  createRetainedStream(): Readable {
+    return Readable.from([]);
+  }
+  createRetainedStreamCombi(): Readable {
+    return Readable.from([]);
+  }
+
+  // QoS 2 inbound de-duplication, per connection (the SDK uses QoS 1; kept correct for other clients).
+  incomingStorePacket(client: Client, packet: { messageId?: number }): Promise<void> {
+    let m = this.incoming.get(client.id);
+    if (!m) this.incoming.set(client.id, (m = new Map()));
+    m.set(packet.messageId ?? 0, packet);
+    return Promise.resolve();
+  }
+  incomingGetPacket(client: Client, packet: { messageId?: number }): Promise<unknown> {
+    const p = this.incoming.get(client.id)?.get(packet.messageId ?? 0);
+    return p === undefined ? Promise.reject(new Error('no such packet')) : Promise.resolve(p);
+  }
+  incomingDelPacket(client: Client, packet: { messageId?: number }): Promise<void> {
+    this.incoming.get(client.id)?.delete(packet.messageId ?? 0);
+    return Promise.resolve();
+  }
+  cleanIncoming(client: Client): Promise<void> {
+    this.incoming.delete(client.id);
+    return Promise.resolve();
+  }
+
+  // Wills: the SDK never sets one; a will is not kept across restarts.
+  putWill = asyncNoop;
+  getWill(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+  delWill(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+  streamWill(): Readable {
+    return Readable.from([]);
+  }
+  getClientList(): Readable {
+    return Readable.from([]);
+  }
+  destroy = asyncNoop;
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Append, QueueEntry, StoredMessage } from '../core/ports.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const dirs: string[] = [];
+function tempStore(): { path: string; store: SqliteStore } {
+  const dir = mkdtempSync(join(tmpdir(), 'edgehub-store-'));
+  dirs.push(dir);
+  const path = join(dir, 'store.db');
+  return { path, store: new SqliteStore({ path }) };
+}
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function message(id: number, body: string): StoredMessage {
+  return {
+    id,
+    properties: { k: 'v', nothing: null },
+    systemProperties: { messageId: `m${id}` },
+    body: Buffer.from(body),
+    enqueuedMs: 1000 + id,
+  };
+}
+
+function append(
+  m: StoredMessage,
+  entries: [endpointId: string, priority: number, seq: number, expiresMs?: number][],
+): Append {
+  return {
+    message: m,
+    entries: entries.map(([endpointId, priority, seq, expiresMs]) => ({
+      endpointId,
+      priority,
+      seq,
+      expiresMs: expiresMs ?? 0,
+      message: m,
+    })),
+  };
+}
+
+describe('SqliteStore', () => {
+  it('stores a message once with an entry per endpoint and reads each queue in order', () => {
+    const { store } = tempStore();
+    store.write(
+      [
+        append(message(1, 'a'), [
+          ['m/in', 0, 1],
+          ['$upstream', 2, 2],
+        ]),
+        append(message(2, 'b'), [['m/in', 0, 3]]),
+      ],
+      [],
+    );
+    assert.deepEqual(store.counts(), { messages: 2, entries: 3 });
+    const q: QueueEntry[] = store.readQueue('m/in', 0, 0, 10);
+    assert.deepEqual(
+      q.map((e) => [e.seq, e.message.id, e.message.body.toString()]),
+      [
+        [1, 1, 'a'],
+        [3, 2, 'b'],
+      ],
+    );
+    assert.deepEqual(q[0]!.message.properties, { k: 'v', nothing: null });
+    assert.deepEqual(q[0]!.message.systemProperties, { messageId: 'm1' });
+    assert.equal(q[0]!.message.enqueuedMs, 1001);
+    assert.deepEqual(
+      store.readQueue('m/in', 0, 1, 10).map((e) => e.seq),
+      [3],
+    );
+    assert.deepEqual(store.readQueue('unknown', 0, 0, 10), []);
+    assert.deepEqual(
+      store.queues().sort((a, b) => a.endpointId.localeCompare(b.endpointId)),
+      [
+        { endpointId: '$upstream', priority: 2, count: 1 },
+        { endpointId: 'm/in', priority: 0, count: 2 },
+      ],
+    );
+    store.close();
+  });
+
+  it('deletes a message when its last entry is released', () => {
+    const { store } = tempStore();
+    store.write(
+      [
+        append(message(1, 'a'), [
+          ['x/in', 0, 1],
+          ['y/in', 0, 2],
+        ]),
+      ],
+      [],
+    );
+    store.write([], [{ endpointId: 'x/in', priority: 0, seq: 1 }]);
+    assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
+    store.write([], [{ endpointId: 'y/in', priority: 0, seq: 2 }]);
+    assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
+    store.close();
+  });
+
+  it('keeps everything across a reopen, and continues ids after the last ones', () => {
+    const { path, store } = tempStore();
+    store.write([append(message(7, 'a'), [['x/in', 0, 41]])], []);
+    store.addSubscriptions('d/m', [{ topic: 'devices/d/modules/m/inputs/#', qos: 1 }]);
+    store.close();
+    const again = new SqliteStore({ path });
+    assert.deepEqual(again.lastIds(), { messageId: 7, seq: 41 });
+    assert.equal(again.readQueue('x/in', 0, 0, 10).length, 1);
+    assert.deepEqual(again.subscriptions('d/m'), [{ topic: 'devices/d/modules/m/inputs/#', qos: 1 }]);
+    again.clearSubscriptions('d/m');
+    assert.deepEqual(again.subscriptions('d/m'), []);
+    again.close();
+  });
+
+  it('finds expired entries in bounded scans', () => {
+    const { store } = tempStore();
+    const appends = [1, 2, 3, 4, 5].map((i) => append(message(i, `b${i}`), [['x/in', 0, i, i % 2 === 0 ? 5000 : 0]]));
+    store.write(appends, []);
+    const first = store.scanExpired('x/in', 0, 0, 3, 6000);
+    assert.equal(first.scanned, 3);
+    assert.equal(first.lastSeq, 3);
+    assert.deepEqual(
+      first.expired.map((e) => e.seq),
+      [2],
+    );
+    assert.deepEqual(first.expired[0]!.systemProperties, { messageId: 'm2' });
+    const rest = store.scanExpired('x/in', 0, 3, 3, 6000);
+    assert.deepEqual(
+      rest.expired.map((e) => e.seq),
+      [4],
+    );
+    assert.equal(store.scanExpired('x/in', 0, 0, 10, 4000).expired.length, 0);
+    store.close();
+  });
+
+  it('rolls back a failed transaction whole', () => {
+    const { store } = tempStore();
+    store.write([append(message(1, 'a'), [['x/in', 0, 1]])], []);
+    // The same message id twice violates the primary key: nothing of the batch may remain.
+    assert.throws(() =>
+      store.write([append(message(2, 'b'), [['x/in', 0, 2]]), append(message(1, 'dup'), [['x/in', 0, 3]])], []),
+    );
+    assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
+    store.write([append(message(2, 'b'), [['z/in', 0, 2]])], []);
+    assert.equal(store.readQueue('z/in', 0, 0, 10).length, 1);
+    store.close();
+  });
+
+  it('refuses a store written by a newer edgehub', () => {
+    const { path, store } = tempStore();
+    store.close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => new SqliteStore({ path }), /written by a newer edgehub/);
+  });
+});

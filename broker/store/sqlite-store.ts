@@ -1,0 +1,214 @@
+// The store on SQLite (better-sqlite3): WAL mode, messages stored once, one entry per endpoint queue.
+// All writes of one event-loop turn arrive here as one `write` call, i.e. one transaction (group commit).
+import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import type { ApplicationProperties, SystemProperties } from '../core/message.js';
+import type {
+  Append,
+  ExpiryScan,
+  MessageStore,
+  QueueEntry,
+  QueuePosition,
+  QueueSummary,
+  SessionStore,
+} from '../core/ports.js';
+import { migrate } from './schema.js';
+
+export type Durability = 'normal' | 'full';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file. */
+  readonly path: string;
+  /**
+   * `normal` (default): a commit survives a crash of the process (the WAL is written before the ack), as the
+   * reference hub's RocksDB default does; `full`: also survives power loss (fsync per group commit).
+   */
+  readonly durability?: Durability;
+}
+
+interface Header {
+  p: ApplicationProperties;
+  s: SystemProperties;
+}
+
+interface EntryRow {
+  seq: number;
+  expires_ms: number;
+  id: number;
+  enqueued_ms: number;
+  header: string;
+  body: Buffer;
+}
+
+export class SqliteStore implements MessageStore, SessionStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly endpointIds = new Map<string, number>();
+  private readonly stmt;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.path = opts.path;
+    this.db = new Database(opts.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = OFF');
+    migrate(this.db);
+    for (const row of this.db.prepare('SELECT id, name FROM endpoint').all() as { id: number; name: string }[]) {
+      this.endpointIds.set(row.name, row.id);
+    }
+    const db = this.db;
+    this.stmt = {
+      insertEndpoint: db.prepare('INSERT INTO endpoint (name) VALUES (?)'),
+      insertMessage: db.prepare('INSERT INTO message (id, refs, enqueued_ms, header, body) VALUES (?, ?, ?, ?, ?)'),
+      insertEntry: db.prepare(
+        'INSERT INTO entry (endpoint, priority, seq, message, expires_ms) VALUES (?, ?, ?, ?, ?)',
+      ),
+      deleteEntry: db.prepare('DELETE FROM entry WHERE endpoint = ? AND priority = ? AND seq = ?'),
+      readQueue: db.prepare(
+        `SELECT e.seq, e.expires_ms, m.id, m.enqueued_ms, m.header, m.body
+         FROM entry e JOIN message m ON m.id = e.message
+         WHERE e.endpoint = ? AND e.priority = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
+      ),
+      scanQueue: db.prepare(
+        `SELECT e.seq, e.expires_ms, CASE WHEN e.expires_ms BETWEEN 1 AND ? THEN m.header END AS header
+         FROM entry e JOIN message m ON m.id = e.message
+         WHERE e.endpoint = ? AND e.priority = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
+      ),
+      queues: db.prepare(
+        `SELECT p.name AS endpointId, e.priority AS priority, COUNT(*) AS count
+         FROM entry e JOIN endpoint p ON p.id = e.endpoint GROUP BY e.endpoint, e.priority`,
+      ),
+      lastIds: db.prepare(
+        'SELECT (SELECT IFNULL(MAX(id), 0) FROM message) AS messageId, (SELECT IFNULL(MAX(seq), 0) FROM entry) AS seq',
+      ),
+      counts: db.prepare('SELECT (SELECT COUNT(*) FROM message) AS messages, (SELECT COUNT(*) FROM entry) AS entries'),
+      probe: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)"),
+      subscriptions: db.prepare('SELECT topic, qos FROM mqtt_subscription WHERE client_id = ?'),
+      addSubscription: db.prepare('INSERT OR REPLACE INTO mqtt_subscription (client_id, topic, qos) VALUES (?, ?, ?)'),
+      removeSubscription: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ? AND topic = ?'),
+      clearSubscriptions: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ?'),
+    };
+    this.writeTx = db.transaction((appends: readonly Append[], releases: readonly QueuePosition[]) => {
+      for (const a of appends) {
+        const m = a.message;
+        const header = JSON.stringify({ p: m.properties, s: m.systemProperties } satisfies Header);
+        this.stmt.insertMessage.run(m.id, a.entries.length, m.enqueuedMs, header, m.body);
+        for (const e of a.entries) {
+          this.stmt.insertEntry.run(this.endpointNumber(e.endpointId), e.priority, e.seq, m.id, e.expiresMs);
+        }
+      }
+      for (const r of releases) {
+        const endpoint = this.endpointIds.get(r.endpointId);
+        if (endpoint !== undefined) this.stmt.deleteEntry.run(endpoint, r.priority, r.seq);
+      }
+    });
+  }
+
+  private readonly writeTx: (appends: readonly Append[], releases: readonly QueuePosition[]) => void;
+
+  private endpointNumber(name: string): number {
+    let id = this.endpointIds.get(name);
+    if (id === undefined) {
+      id = Number(this.stmt.insertEndpoint.run(name).lastInsertRowid);
+      this.endpointIds.set(name, id);
+    }
+    return id;
+  }
+
+  write(appends: readonly Append[], releases: readonly QueuePosition[]): void {
+    try {
+      this.writeTx(appends, releases);
+    } catch (err) {
+      // A failed transaction may have added endpoints to the map that were rolled back.
+      this.endpointIds.clear();
+      for (const row of this.db.prepare('SELECT id, name FROM endpoint').all() as { id: number; name: string }[]) {
+        this.endpointIds.set(row.name, row.id);
+      }
+      throw err;
+    }
+  }
+
+  readQueue(endpointId: string, priority: number, afterSeq: number, limit: number): QueueEntry[] {
+    const endpoint = this.endpointIds.get(endpointId);
+    if (endpoint === undefined) return [];
+    const rows = this.stmt.readQueue.all(endpoint, priority, afterSeq, limit) as EntryRow[];
+    return rows.map((r) => {
+      const h = JSON.parse(r.header) as Header;
+      return {
+        endpointId,
+        priority,
+        seq: r.seq,
+        expiresMs: r.expires_ms,
+        message: { id: r.id, properties: h.p, systemProperties: h.s, body: r.body, enqueuedMs: r.enqueued_ms },
+      };
+    });
+  }
+
+  scanExpired(endpointId: string, priority: number, afterSeq: number, limit: number, now: number): ExpiryScan {
+    const endpoint = this.endpointIds.get(endpointId);
+    if (endpoint === undefined) return { scanned: 0, lastSeq: afterSeq, expired: [] };
+    const rows = this.stmt.scanQueue.all(now, endpoint, priority, afterSeq, limit) as {
+      seq: number;
+      header: string | null;
+    }[];
+    const expired = [];
+    for (const r of rows) {
+      if (r.header !== null) expired.push({ seq: r.seq, systemProperties: (JSON.parse(r.header) as Header).s });
+    }
+    return { scanned: rows.length, lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : afterSeq, expired };
+  }
+
+  queues(): QueueSummary[] {
+    return this.stmt.queues.all() as QueueSummary[];
+  }
+
+  /** Rows in the store: distinct messages and queue entries. */
+  counts(): { messages: number; entries: number } {
+    return this.stmt.counts.get() as { messages: number; entries: number };
+  }
+
+  lastIds(): { messageId: number; seq: number } {
+    return this.stmt.lastIds.get() as { messageId: number; seq: number };
+  }
+
+  sizeOnDisk(): number {
+    let size = 0;
+    for (const suffix of ['', '-wal']) {
+      try {
+        size += statSync(this.path + suffix).size;
+      } catch {
+        // the WAL file may not exist
+      }
+    }
+    return size;
+  }
+
+  /** A small committed write that proves the store is writable (readiness): throws when it is not. */
+  checkWritable(): void {
+    this.stmt.probe.run(String(Date.now()));
+  }
+
+  subscriptions(clientId: string): { topic: string; qos: number }[] {
+    return this.stmt.subscriptions.all(clientId) as { topic: string; qos: number }[];
+  }
+
+  addSubscriptions(clientId: string, subs: readonly { topic: string; qos: number }[]): void {
+    this.db.transaction(() => {
+      for (const s of subs) this.stmt.addSubscription.run(clientId, s.topic, s.qos);
+    })();
+  }
+
+  removeSubscriptions(clientId: string, topics: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const t of topics) this.stmt.removeSubscription.run(clientId, t);
+    })();
+  }
+
+  clearSubscriptions(clientId: string): void {
+    this.stmt.clearSubscriptions.run(clientId);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
