@@ -1,0 +1,207 @@
+// The hub as a system module: its Deployment (Recreate, one replica), Service `edgehub`, store PVC, the
+// ConfigMap with its configuration, its TLS Secret and ServiceAccount.
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { Device } from '../crd/edge-deployment.js';
+import { base64, metadata, moduleLabels, selectorLabels, type PlanContext, type PlannedObject } from './context.js';
+import { HUB_COMMAND, HUB_PATHS, HUB_PORTS, hubArgs } from './hub-args.js';
+import { CA_FILE, CA_MOUNT_PATH, caVolume, caVolumeMount, planServiceAccount } from './identity.js';
+import { ANNOTATIONS, GATEWAY_HOST_NAME, HUB } from './names.js';
+import { credentialFor, pullSecretName } from './registry.js';
+
+/** Every name a client may use for the hub; the hub certificate carries them all as SANs. */
+export function hubCertificateNames(device: Device): string[] {
+  const ns = device.namespace;
+  const names = [HUB.name, `${HUB.name}.${ns}`, `${HUB.name}.${ns}.svc`, `${HUB.name}.${ns}.svc.cluster.local`];
+  return [...new Set([...names, ...device.hub.externalHostnames])];
+}
+
+export function hubImage(ctx: PlanContext): string {
+  return ctx.device.hub.image ?? ctx.inputs.defaultHubImage;
+}
+
+/**
+ * The hub's configuration file: the manifest's modulesContent without `$edgeAgent`, which holds registry
+ * passwords and concerns only the agent. The hub reads `$edgeHub` and the module desired properties.
+ */
+export function hubConfigJson(device: Device): string {
+  const content = Object.fromEntries(
+    Object.entries(device.manifest.modulesContent).filter(([k]) => k !== '$edgeAgent'),
+  );
+  return JSON.stringify({ modulesContent: content }, null, 2) + '\n';
+}
+
+function hubEnv(ctx: PlanContext): IEnvVar[] {
+  const byName = new Map<string, IEnvVar>();
+  for (const e of ctx.device.manifest.edgeAgent?.systemModules.edgeHub?.env ?? []) byName.set(e.name, { ...e });
+  for (const [name, value] of [
+    ['IOTEDGE_DEVICEID', ctx.device.deviceId],
+    ['IOTEDGE_MODULEID', HUB.moduleId],
+    ['IOTEDGE_IOTHUBHOSTNAME', ctx.device.iotHubHostName],
+    ['IOTEDGE_GATEWAYHOSTNAME', GATEWAY_HOST_NAME],
+  ] as const) {
+    byName.set(name, { name, value });
+  }
+  return [...byName.values()];
+}
+
+function hubDeployment(ctx: PlanContext): IDeployment {
+  const device = ctx.device;
+  const labels = moduleLabels(device, HUB.name);
+  const image = hubImage(ctx);
+  const manifestHub = device.manifest.edgeAgent?.systemModules.edgeHub;
+  const experimental = manifestHub?.createOptions.k8sExperimental;
+  const resources = (device.hub.resources ?? experimental?.resources) as IResourceRequirements | undefined;
+  const credential = credentialFor(image, device.manifest.edgeAgent?.runtime.registryCredentials ?? []);
+  const probe = (path: string, periodSeconds: number) => ({
+    httpGet: { path, port: 'metrics' },
+    periodSeconds,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata(device, HUB.name, labels, {
+      [ANNOTATIONS.moduleId]: HUB.moduleId,
+      ...(manifestHub && manifestHub.image !== image ? { [ANNOTATIONS.manifestImage]: manifestHub.image } : {}),
+    }),
+    spec: {
+      replicas: 1,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selectorLabels(device, HUB.name) },
+      // One store on a ReadWriteOnce volume: the old pod must be gone before the new one opens it.
+      strategy: { type: 'Recreate' },
+      template: {
+        metadata: {
+          labels,
+          annotations: {
+            [ANNOTATIONS.moduleId]: HUB.moduleId,
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(HUB_PORTS.metrics),
+            'prometheus.io/path': '/metrics',
+          },
+        },
+        spec: {
+          serviceAccountName: HUB.name,
+          automountServiceAccountToken: false,
+          ...(credential ? { imagePullSecrets: [{ name: pullSecretName(credential) }] } : {}),
+          ...(experimental?.nodeSelector ? { nodeSelector: { ...experimental.nodeSelector } } : {}),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+            // Lets the hub bind 443 without root or capabilities (a namespaced, "safe" sysctl).
+            sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+          },
+          containers: [
+            {
+              name: HUB.name,
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              command: HUB_COMMAND,
+              args: hubArgs(device, `${CA_MOUNT_PATH}/${CA_FILE}`),
+              env: hubEnv(ctx),
+              ports: Object.entries(HUB_PORTS).map(([name, port]) => ({ name, containerPort: port, protocol: 'TCP' })),
+              livenessProbe: { ...probe('/healthz', 10), initialDelaySeconds: 10 },
+              readinessProbe: probe('/readyz', 5),
+              ...(resources ? { resources } : {}),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                { name: 'config', mountPath: HUB_PATHS.configDir, readOnly: true },
+                { name: 'data', mountPath: HUB_PATHS.dataDir },
+                { name: 'tls', mountPath: HUB_PATHS.tlsDir, readOnly: true },
+                caVolumeMount,
+                { name: 'device-key', mountPath: HUB_PATHS.deviceKeyDir, readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            // Mounted as a directory (no subPath), so ConfigMap updates reach the file the hub watches.
+            { name: 'config', configMap: { name: HUB.configMap } },
+            { name: 'data', persistentVolumeClaim: { claimName: HUB.dataClaim } },
+            { name: 'tls', secret: { secretName: HUB.tlsSecret } },
+            caVolume,
+            {
+              name: 'device-key',
+              secret: {
+                secretName: HUB.deviceKeySecret,
+                items: [{ key: HUB_PATHS.deviceKeyFile, path: HUB_PATHS.deviceKeyFile }],
+              },
+            },
+            { name: 'tmp', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function hubService(ctx: PlanContext): IService {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(ctx.device, HUB.name, moduleLabels(ctx.device, HUB.name)),
+    spec: {
+      type: ctx.device.hub.serviceType,
+      selector: selectorLabels(ctx.device, HUB.name),
+      ports: Object.entries(HUB_PORTS).map(([name, port]) => ({ name, port, targetPort: name, protocol: 'TCP' })),
+    },
+  };
+}
+
+function hubDataClaim(ctx: PlanContext): IPersistentVolumeClaim {
+  const storage = ctx.device.hub.storage;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: metadata(ctx.device, HUB.dataClaim, moduleLabels(ctx.device, HUB.name)),
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: storage.size } },
+      ...(storage.storageClassName !== undefined ? { storageClassName: storage.storageClassName } : {}),
+    },
+  };
+}
+
+function hubConfigMap(ctx: PlanContext): IConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(ctx.device, HUB.configMap, moduleLabels(ctx.device, HUB.name)),
+    data: { [HUB_PATHS.configFile]: hubConfigJson(ctx.device) },
+  };
+}
+
+function hubTlsSecret(ctx: PlanContext): ISecret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metadata(ctx.device, HUB.tlsSecret, moduleLabels(ctx.device, HUB.name)),
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': base64(ctx.inputs.hubTls.cert), 'tls.key': base64(ctx.inputs.hubTls.key) },
+  };
+}
+
+export function planHub(ctx: PlanContext): PlannedObject[] {
+  return [
+    planServiceAccount(ctx, HUB.name, HUB.moduleId),
+    hubTlsSecret(ctx),
+    hubConfigMap(ctx),
+    hubDataClaim(ctx),
+    hubService(ctx),
+    hubDeployment(ctx),
+  ];
+}

@@ -1,0 +1,109 @@
+// Golden tests of the planner: each folder in testdata/ holds manifest.json (and settings.json, the other
+// spec fields) and expected.yaml, the objects the agent would apply or the issues that stop it.
+// Every planned object must also pass what a real API server checks (testing/kubernetes-rules.ts).
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { formatIssues } from '../../manifest/index.js';
+import { edgeDeploymentFor, TEST_INPUTS } from '../testing/fixtures.js';
+import { assertGolden } from '../testing/golden.js';
+import { kubernetesProblems } from '../testing/kubernetes-rules.js';
+import { toYamlDocuments } from '../yaml.js';
+import { plan } from './plan.js';
+
+const testdata = new URL('./testdata/', import.meta.url);
+const cases = readdirSync(testdata, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
+
+function readCase(name: string) {
+  const dir = new URL(`${name}/`, testdata);
+  const json = (file: string): unknown => JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+  const settings = existsSync(new URL('settings.json', dir)) ? (json('settings.json') as Record<string, unknown>) : {};
+  return { dir, manifest: json('manifest.json'), settings };
+}
+
+describe('plan: golden files', () => {
+  it('has cases', () => assert.ok(cases.length >= 8));
+  for (const name of cases) {
+    it(name, () => {
+      const c = readCase(name);
+      const result = plan(edgeDeploymentFor(c.manifest, { settings: c.settings }), TEST_INPUTS);
+      const header = [
+        `Planned by agent/plan/plan.test.ts from testdata/${name}/manifest.json; regenerate with UPDATE_GOLDEN=1.`,
+      ];
+      const issues = result.issues.map((i) => ({ path: i.path, message: i.message, severity: i.severity ?? 'error' }));
+      const docs = result.ok ? [...(issues.length > 0 ? [{ warnings: issues }] : []), ...result.objects] : [{ issues }];
+      assertGolden(new URL('expected.yaml', c.dir), toYamlDocuments(docs, header));
+      if (result.ok) {
+        const problems = result.objects.flatMap((o) => kubernetesProblems(o));
+        assert.deepEqual(problems, [], `testdata/${name}: objects a real API server would reject`);
+      }
+      assert.equal(result.ok, !name.startsWith('invalid-'), formatIssues(result.issues));
+    });
+  }
+});
+
+describe('plan: properties', () => {
+  const classic = readCase('classic');
+  const ed = edgeDeploymentFor(classic.manifest);
+
+  it('is deterministic', () => {
+    assert.deepEqual(plan(ed, TEST_INPUTS), plan(structuredClone(ed), TEST_INPUTS));
+  });
+
+  it('gives every object our labels and a controller owner reference', () => {
+    const r = plan(ed, TEST_INPUTS);
+    assert.ok(r.ok);
+    for (const o of r.objects) {
+      assert.equal(
+        o.metadata?.labels?.['app.kubernetes.io/managed-by'],
+        'edgehub-agent',
+        `${o.kind} ${o.metadata?.name}`,
+      );
+      assert.equal(o.metadata?.labels?.['edgehub.io/edge-deployment'], 'dev1');
+      assert.deepEqual(o.metadata?.ownerReferences, [
+        {
+          apiVersion: 'edgehub.io/v1alpha1',
+          kind: 'EdgeDeployment',
+          name: 'dev1',
+          uid: '11111111-2222-3333-4444-555555555555',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+      assert.equal(o.metadata?.namespace, 'edge-dev1');
+    }
+  });
+
+  it('never puts the device key or registry passwords in a ConfigMap', () => {
+    const r = plan(ed, TEST_INPUTS);
+    assert.ok(r.ok);
+    const configMaps = JSON.stringify(r.objects.filter((o) => o.kind === 'ConfigMap'));
+    assert.ok(!configMaps.includes(TEST_INPUTS.deviceKey));
+    assert.ok(!configMaps.includes('<secret>'));
+    assert.ok(!configMaps.includes('$edgeAgent'));
+  });
+
+  it('gives modules a connection string whose key is derived from the device key', () => {
+    const r = plan(ed, TEST_INPUTS);
+    assert.ok(r.ok);
+    const secret = r.objects.find((o) => o.kind === 'Secret' && o.metadata?.name === 'filtermodule-identity');
+    assert.ok(secret?.kind === 'Secret');
+    const text = Buffer.from(secret.data!.connectionString!, 'base64').toString();
+    assert.match(
+      text,
+      /^HostName=edgehub\.edge-dev1\.svc;GatewayHostName=edgehub;DeviceId=dev1;ModuleId=filtermodule;SharedAccessKey=/,
+    );
+  });
+
+  it('changes module pods when the device key changes (credentials are read at start)', () => {
+    const a = plan(ed, TEST_INPUTS);
+    const b = plan(ed, { ...TEST_INPUTS, deviceKey: Buffer.alloc(32, 9).toString('base64') });
+    assert.ok(a.ok && b.ok);
+    const digest = (r: typeof a) =>
+      r.ok ? r.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule') : undefined;
+    assert.notDeepEqual(digest(a), digest(b));
+  });
+});
