@@ -12,4 +12,9 @@ export const commands: readonly Command[] = [
     summary: "print a module's connection string from the data folder",
     load: () => import('./connection-string.js'),
   },
+  {
+    name: 'routes',
+    summary: 'check the routes of a manifest, or evaluate route cases (JSON lines)',
+    load: () => import('./routes.js'),
+  },
 ];
