@@ -134,6 +134,7 @@ export class ExpressionParser {
   }
 
   private primary(): Expr {
+    const before = this.previous();
     const t = this.next();
     const span = spanOf(t);
     switch (t.kind) {
@@ -171,7 +172,7 @@ export class ExpressionParser {
         return { ...inner, span: join(span, spanOf(close)) };
       }
       default:
-        return this.expectedValue(t);
+        return this.expectedValue(t, before);
     }
   }
 
@@ -211,8 +212,7 @@ export class ExpressionParser {
     return syntaxError(spanOf(open), `this '(' is never closed: add ')' before ${quote(found.text)}`);
   }
 
-  private expectedValue(t: Token): never {
-    const prev = this.tokens[this.pos - 2];
+  private expectedValue(t: Token, prev: Token | undefined): never {
     const span = spanOf(t);
     if (t.kind === '=' && prev?.kind === '=')
       syntaxError(join(spanOf(prev), span), `'==' is not an operator: compare with a single '='`);

@@ -1,5 +1,5 @@
 // Conditions that parse, but not as they read (reference §2.3): the lexer glues `!`, quotes and operators
-// into property names, and only lower-case `true` is a literal. The reference silently looks those
+// into property names (`key1!`, `'a'||'b'`, `-x`, `3-4`), and only lower-case `true` is a literal. The reference silently looks those
 // properties up (they are always missing); edgehub refuses them in strict mode.
 import type { Expr } from './ast.js';
 import type { Finding } from './errors.js';
@@ -10,6 +10,9 @@ function problem(name: string): string | undefined {
   }
   if (name.startsWith("'")) {
     return `'${name}' is read as one property name: put spaces around operators and after closing quotes`;
+  }
+  if (/^[-+]./.test(name) || /^\d+[-+*/%]/.test(name)) {
+    return `'${name}' is read as one property name: put spaces around '${/[-+*/%]/.exec(name)![0]}'`;
   }
   if (name.endsWith('!')) {
     return `'${name}' is read as a property name ending in '!': write ${name.slice(0, -1)} != … with spaces`;

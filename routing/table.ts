@@ -123,7 +123,10 @@ export class RouteTable {
     return list;
   }
 
-  /** Endpoints this message goes to, one entry per endpoint. Writes into `out` (cleared first) if given. */
+  /**
+   * Endpoints this message goes to, one entry per endpoint, best priority first. Writes into `out` (cleared
+   * first) if given. The entries are the routes' own frozen EndpointMatch objects: nothing is allocated.
+   */
   evaluate(message: RoutableMessage, out: EndpointMatch[] = []): EndpointMatch[] {
     out.length = 0;
     const list = this.candidates(message);
