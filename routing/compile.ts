@@ -80,7 +80,7 @@ class Generator {
       case 'toQuery':
         return this.toQuery(ir.from, this.expr(ir.arg));
       case 'neg':
-        return ir.type === 'number' ? `(-${this.expr(ir.arg)})` : `negQ(${this.expr(ir.arg)})`;
+        return ir.type === 'number' ? `(-(${this.expr(ir.arg)}))` : `negQ(${this.expr(ir.arg)})`;
       case 'arith': {
         const [l, r] = [this.expr(ir.left), this.expr(ir.right)];
         return ir.type === 'number' ? `(${l} ${ir.arith} ${r})` : `arithQ(${JSON.stringify(ir.arith)}, ${l}, ${r})`;

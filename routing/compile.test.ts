@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { predicateSource } from './compile.js';
+import { compileCondition, type RoutableMessage } from './index.js';
+import { parseCondition } from './parser.js';
+import { typecheck } from './typecheck.js';
+
+function source(text: string): string {
+  const p = parseCondition(text);
+  assert.ok(p.ok);
+  const t = typecheck(p.value);
+  assert.ok(t.ok);
+  return predicateSource(t.ir).source;
+}
+
+describe('compilePredicate', () => {
+  it('puts user text into the generated source only as JSON string literals', () => {
+    const nasty = ['x"); process.exit(1); ("', '*/ }', '${1}', '`', '\\', '\u2028', "it's"];
+    for (const value of nasty) {
+      const text = `$p = '${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+      const r = compileCondition(text);
+      assert.ok(r.ok, text);
+      const m: RoutableMessage = { properties: { $p: value }, systemProperties: {}, body: new Uint8Array(0) };
+      assert.equal(r.condition.test(m), true, text);
+    }
+  });
+
+  it('compiles a property comparison to an inline check against a constant', () => {
+    const src = source("level = 'high' AND as_number(n) > 3");
+    assert.match(src, /lookup\(P, "level"\)\), t\d == null \? undefined : t\d === "high"/);
+    assert.match(src, /=== false \? false : and3\(/);
+  });
+
+  it('reads no body when the left of AND is false, and the interpreter agrees on the result', () => {
+    let reads = 0;
+    const m: RoutableMessage = {
+      properties: { level: 'low' },
+      systemProperties: { contentType: 'application/json', contentEncoding: 'utf-8' },
+      get body() {
+        reads++;
+        return new TextEncoder().encode('{"t":1}');
+      },
+    };
+    const text = "level = 'high' AND $body.t = 1";
+    const compiled = compileCondition(text);
+    const interpreted = compileCondition(text, { interpreted: true });
+    assert.ok(compiled.ok && interpreted.ok);
+    assert.equal(compiled.condition.test(m), false);
+    assert.equal(reads, 0);
+    assert.equal(interpreted.condition.test(m), false);
+    assert.equal(reads, 1); // the interpreter evaluates both sides, as the reference does
+  });
+
+  it('compiles a condition that is always true to no predicate at all', () => {
+    const r = compileCondition('true');
+    assert.ok(r.ok);
+    assert.equal(r.condition.predicate, undefined);
+  });
+});
