@@ -71,7 +71,10 @@ describe('pki', () => {
     it('surfaces a 409 with no Secret to read as a retryable conflict', async () => {
       await kube.delete(RESOURCES.secret, 'ns1', 'edgehub-device-key');
       fake.fail({ method: 'POST', path: /secrets$/, status: 409 });
-      await assert.rejects(ensureDeviceKey(kube, device), (e: AgentError) => e.code === ERROR_CODES.conflict && e.retryable);
+      await assert.rejects(
+        ensureDeviceKey(kube, device),
+        (e: AgentError) => e.code === ERROR_CODES.conflict && e.retryable,
+      );
     });
 
     it('refuses a Secret that holds no usable key, as a terminal error', async () => {

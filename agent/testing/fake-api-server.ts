@@ -74,7 +74,7 @@ export class FakeApiServer {
   readonly store = new FakeStore();
   readonly requests: RecordedRequest[] = [];
   private readonly faults: Fault[] = [];
-  private readonly watches = new Map<ServerResponse, { silenced: boolean }>();
+  private readonly watches = new Map<ServerResponse, { silenced: boolean; timer?: NodeJS.Timeout }>();
   private server?: Server;
   url = '';
 
@@ -116,9 +116,15 @@ export class FakeApiServer {
     this.watches.clear();
   }
 
-  /** Open watches stay connected but receive nothing more: the preview's silently dead watch. */
+  /** New watches get headers and then nothing, like open ones after `silenceWatches`. */
+  silenceNewWatches = false;
+
+  /** Open watches stay connected but receive nothing more, not even their timeout: a half-open connection. */
   silenceWatches(): void {
-    for (const w of this.watches.values()) w.silenced = true;
+    for (const w of this.watches.values()) {
+      w.silenced = true;
+      clearTimeout(w.timer);
+    }
   }
 
   get openWatches(): number {
@@ -245,7 +251,7 @@ export class FakeApiServer {
     const matches = parseLabelSelector(query.get('labelSelector'));
     const wanted = (o: KubeJson) =>
       (!r.namespaced || !ns || o.metadata?.namespace === ns) && matches(o.metadata?.labels ?? {});
-    const state = { silenced: false };
+    const state: { silenced: boolean; timer?: NodeJS.Timeout } = { silenced: this.silenceNewWatches };
     // Headers must go out at once, or node-fetch waits for ever (reference/kubernetes.md §7.4).
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
@@ -270,12 +276,12 @@ export class FakeApiServer {
       if (e.resource === r && wanted(e.object)) write(e.type, e.object);
     });
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
-    const timer = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
+    if (timeoutSeconds > 0 && !state.silenced) state.timer = setTimeout(() => res.end(), timeoutSeconds * 1000);
     this.watches.set(res, state);
     // `res` close, not `req` close: on Node 20 the request closes as soon as its (empty) body ends.
     res.on('close', () => {
       unsubscribe();
-      if (timer) clearTimeout(timer);
+      clearTimeout(state.timer);
       this.watches.delete(res);
     });
   }

@@ -1,0 +1,152 @@
+// Controller tests' harness: a fake API server, a client for the test's own writes (user "tester"), one or
+// more agents (each its own user, so requests can be told apart), a fake kubelet, and a bounded `eventually`.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Kube, type KubeObject } from '../apply/kube.js';
+import { RESOURCES, type ResourceType } from '../apply/resources.js';
+import { API_VERSION, KIND } from '../crd/types.js';
+import { silentLogger } from '../log.js';
+import { startAgent, type AgentOptions, type RunningAgent } from '../main.js';
+import { FakeApiServer } from './fake-api-server.js';
+import { startFakeKubelet, type FakeKubelet } from './fake-kubelet.js';
+
+export const NAMESPACE = 'edge-dev1';
+export const LEASE_NAMESPACE = 'edgehub-system';
+
+/** Fast timings: watches end every 2 s, stalls are noticed 0.5 s later, retries start at 20 ms. */
+export const FAST: Partial<AgentOptions> = {
+  resyncMs: 1_000,
+  workers: 2,
+  watchTimeoutSeconds: 2,
+  stallGraceMs: 500,
+  watchBackoff: { initialMs: 20, maxMs: 200 },
+  reconcileBackoff: { initialMs: 20, maxMs: 200 },
+  applyRetryDelayMs: 5,
+  hubImage: 'ghcr.io/edgehub/edgehub:test',
+};
+
+export function classicManifest(): { modulesContent: Record<string, unknown> } {
+  const url = new URL('../../manifest/testdata/valid/classic.json', import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as { modulesContent: Record<string, unknown> };
+}
+
+/** The `$edgeAgent` modules of a manifest, to edit in a test. */
+export function modulesOf(manifest: {
+  modulesContent: Record<string, unknown>;
+}): Record<string, Record<string, unknown>> {
+  const agent = manifest.modulesContent.$edgeAgent as {
+    'properties.desired': { modules: Record<string, Record<string, unknown>> };
+  };
+  return agent['properties.desired'].modules;
+}
+
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 8_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until)
+      assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export class Harness {
+  readonly agents: RunningAgent[] = [];
+  kubelet?: FakeKubelet;
+
+  private constructor(
+    readonly fake: FakeApiServer,
+    readonly kube: Kube,
+  ) {}
+
+  static async start(options: { kubelet?: boolean } = {}): Promise<Harness> {
+    const fake = await FakeApiServer.start();
+    const h = new Harness(fake, new Kube(fake.kubeConfig('tester'), 'tester'));
+    for (const name of [NAMESPACE, LEASE_NAMESPACE]) {
+      await h.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    }
+    if (options.kubelet !== false) h.kubelet = startFakeKubelet(fake.store);
+    return h;
+  }
+
+  async startAgent(user = 'agent', options: Partial<AgentOptions> = {}): Promise<RunningAgent> {
+    const agent = await startAgent({
+      kubeConfig: this.fake.kubeConfig(user),
+      log: silentLogger(),
+      ...FAST,
+      ...options,
+    });
+    this.agents.push(agent);
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    for (const a of this.agents) await a.stop();
+    this.kubelet?.stop();
+    await this.fake.close();
+  }
+
+  edgeDeployment(
+    manifest: { modulesContent: unknown },
+    name = 'dev1',
+    settings: Record<string, unknown> = {},
+  ): KubeObject {
+    return {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name, namespace: NAMESPACE },
+      spec: { ...settings, modulesContent: manifest.modulesContent },
+    };
+  }
+
+  /** Writes the EdgeDeployment as a user would with `kubectl apply --server-side`. */
+  async applyEdgeDeployment(
+    manifest: { modulesContent: unknown },
+    name = 'dev1',
+    settings: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.kube.apply(this.edgeDeployment(manifest, name, settings));
+  }
+
+  get(type: ResourceType, name: string, namespace = NAMESPACE): Promise<KubeObject | undefined> {
+    return this.kube.get(type, namespace, name);
+  }
+
+  async status(name = 'dev1'): Promise<Record<string, unknown> | undefined> {
+    return (await this.get(RESOURCES.edgeDeployment, name))?.status as Record<string, unknown> | undefined;
+  }
+
+  async condition(
+    type: string,
+    name = 'dev1',
+  ): Promise<{ status: string; reason: string; message: string } | undefined> {
+    const conditions = (await this.status(name))?.conditions as
+      { type: string; status: string; reason: string; message: string }[] | undefined;
+    return conditions?.find((c) => c.type === type);
+  }
+
+  /** Names of objects of `type` in the device namespace. */
+  async names(type: ResourceType): Promise<string[]> {
+    return (await this.kube.list(type, NAMESPACE)).items.map((o) => o.metadata.name).sort();
+  }
+}
+
+/** The image of a Deployment's first container. */
+export function imageOf(deployment: KubeObject | undefined): string | undefined {
+  const spec = deployment?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined;
+  return spec?.template?.spec?.containers?.[0]?.image;
+}
+
+export function replicasOf(deployment: KubeObject | undefined): number | undefined {
+  return (deployment?.spec as { replicas?: number } | undefined)?.replicas;
+}
