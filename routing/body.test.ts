@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BodyContext, decodeBody, looksLikeDate, parseBodyPath, queryBody } from './body.js';
+import { EvalContext } from './context.js';
+import { decodeBody, looksLikeDate, parseBodyPath, queryBody } from './body.js';
 import type { RoutableMessage } from './message.js';
 import { encodeText } from './testing/vector-message.js';
 import { MISSING, type QValue } from './values.js';
@@ -15,7 +16,7 @@ function message(text: string, contentType = 'application/json', contentEncoding
 function query(m: RoutableMessage, path: string): QValue {
   const p = parseBodyPath(path);
   assert.ok(p.ok, p.ok ? '' : p.detail);
-  const c = new BodyContext();
+  const c = new EvalContext();
   c.reset(m);
   return queryBody(c, p.path);
 }
@@ -121,7 +122,7 @@ describe('queryBody', () => {
         return bytes;
       },
     };
-    const c = new BodyContext();
+    const c = new EvalContext();
     c.reset(m);
     assert.equal(reads, 0);
     const a = parseBodyPath('a');

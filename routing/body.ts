@@ -1,7 +1,7 @@
 // `$body` queries (reference §2.11): the body is decoded and parsed lazily, once per message, and only when a
 // query runs; every failure (content type, encoding, invalid JSON, not an object) makes queries undefined.
-import type { RoutableMessage } from './message.js';
-import { lookup, MISSING, type QValue } from './values.js';
+import type { EvalContext } from './context.js';
+import { equalsIgnoreCase, lookup, MISSING, type QValue } from './values.js';
 
 export interface BodyStep {
   /** A JSON property name; `*` takes every property of an object. */
@@ -34,20 +34,6 @@ export function parseBodyPath(text: string): { ok: true; path: BodyPath } | { ok
   return { ok: true, path: { text, steps } };
 }
 
-/** Per-evaluation state: the message and its parsed body, if a query asked for it. */
-export class BodyContext {
-  message: RoutableMessage | undefined = undefined;
-  /** 0: not parsed yet, 1: parsed to a JSON object, 2: not queryable. */
-  state: 0 | 1 | 2 = 0;
-  root: Readonly<Record<string, unknown>> | undefined = undefined;
-
-  reset(message: RoutableMessage | undefined): void {
-    this.message = message;
-    this.state = 0;
-    this.root = undefined;
-  }
-}
-
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
@@ -63,29 +49,23 @@ function decodeUtf32(bytes: Uint8Array): string {
 
 /** Body text for a supported encoding (utf-8, utf-16 and utf-32 little-endian), else undefined. */
 export function decodeBody(bytes: Uint8Array, encoding: string): string | undefined {
-  switch (encoding.toLowerCase()) {
-    case 'utf-8':
-      return utf8.decode(bytes);
-    case 'utf-16':
-      return utf16.decode(bytes);
-    case 'utf-32':
-      return decodeUtf32(bytes);
-    default:
-      return undefined;
-  }
+  if (equalsIgnoreCase(encoding, 'utf-8')) return utf8.decode(bytes);
+  if (equalsIgnoreCase(encoding, 'utf-16')) return utf16.decode(bytes);
+  if (equalsIgnoreCase(encoding, 'utf-32')) return decodeUtf32(bytes);
+  return undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parse(c: BodyContext): void {
-  c.state = 2;
+function parse(c: EvalContext): void {
+  c.bodyState = 2;
   const m = c.message;
   if (m === undefined) return;
   const type = lookup(m.systemProperties, 'contentType');
   const encoding = lookup(m.systemProperties, 'contentEncoding');
-  if (typeof type !== 'string' || type.toLowerCase() !== 'application/json' || typeof encoding !== 'string') return;
+  if (typeof type !== 'string' || !equalsIgnoreCase(type, 'application/json') || typeof encoding !== 'string') return;
   const text = decodeBody(m.body, encoding);
   if (text === undefined) return;
   let root: unknown;
@@ -96,14 +76,14 @@ function parse(c: BodyContext): void {
   }
   if (!isObject(root)) return;
   c.root = root;
-  c.state = 1;
+  c.bodyState = 1;
 }
 
 /** Runs a query against the message in `c`, parsing its body on first use. */
-export function queryBody(c: BodyContext, path: BodyPath): QValue {
-  if (c.state === 0) parse(c);
+export function queryBody(c: EvalContext, path: BodyPath): QValue {
+  if (c.bodyState === 0) parse(c);
   const root = c.root;
-  if (c.state !== 1 || root === undefined) return undefined;
+  if (c.bodyState !== 1 || root === undefined) return undefined;
   let cur: unknown = root;
   for (const step of path.steps) {
     if (step.name === '*') return wildcard(root, path.steps);

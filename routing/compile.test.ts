@@ -27,7 +27,10 @@ describe('compilePredicate', () => {
 
   it('compiles a property comparison to an inline check against a constant', () => {
     const src = source("level = 'high' AND as_number(n) > 3");
-    assert.match(src, /lookup\(P, "level"\)\), t\d == null \? undefined : t\d === "high"/);
+    assert.match(
+      src,
+      /\(\(t0 = P\["level"\]\), typeof t0 === "string" \|\| t0 === null \? t0 : lookupIgnoringCase\(P, "level"\)\)\), t1 == null \? undefined : t1 === "high"/,
+    );
     assert.match(src, /=== false \? false : and3\(/);
   });
 
@@ -49,6 +52,19 @@ describe('compilePredicate', () => {
     assert.equal(reads, 0);
     assert.equal(interpreted.condition.test(m), false);
     assert.equal(reads, 1); // the interpreter evaluates both sides, as the reference does
+  });
+
+  it('finds $name application properties in any case, and system properties when there are none', () => {
+    const r = compileCondition("$SYS4 = 'value4'");
+    assert.ok(r.ok);
+    const m = (properties: Record<string, string>, systemProperties: Record<string, string>): RoutableMessage => ({
+      properties,
+      systemProperties,
+      body: new Uint8Array(0),
+    });
+    assert.equal(r.condition.test(m({ $Sys4: 'value4' }, { sys4: 'x' })), true);
+    assert.equal(r.condition.test(m({ other: 'y' }, { SYS4: 'value4' })), true);
+    assert.equal(r.condition.test(m({ $other: 'y' }, { sys4: 'x' })), false);
   });
 
   it('compiles a condition that is always true to no predicate at all', () => {

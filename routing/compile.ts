@@ -3,7 +3,8 @@
 // and literals become constants, and AND/OR skip their right side when the left decides (every operand is
 // pure, so this changes nothing but speed, and a `$body` behind a false AND is never parsed).
 // Only constants reach the source text: strings through JSON.stringify, everything else through `K`.
-import { queryBody, type BodyContext } from './body.js';
+import { queryBody } from './body.js';
+import { lookupDollarName, type EvalContext } from './context.js';
 import type { Ir } from './ir.js';
 import type { RoutableMessage } from './message.js';
 import {
@@ -12,7 +13,7 @@ import {
   arithQ,
   Cmp,
   cmpQ,
-  lookup,
+  lookupIgnoringCase,
   negQ,
   not3,
   notQ,
@@ -25,9 +26,24 @@ import {
 } from './values.js';
 
 /** A compiled condition: true routes the message; false and undefined do not. */
-export type Predicate = (message: RoutableMessage, body: BodyContext) => Tri;
+export type Predicate = (message: RoutableMessage, context: EvalContext) => Tri;
 
-const RUNTIME = { lookup, queryBody, strToQ, numToQ, cmpQ, and3, or3, not3, andQ, orQ, notQ, arithQ, negQ };
+const RUNTIME = {
+  lookupIgnoringCase,
+  lookupDollarName,
+  queryBody,
+  strToQ,
+  numToQ,
+  cmpQ,
+  and3,
+  or3,
+  not3,
+  andQ,
+  orQ,
+  notQ,
+  arithQ,
+  negQ,
+};
 
 const JS_CMP: Readonly<Record<Cmp, string>> = {
   [Cmp.Eq]: '===',
@@ -66,16 +82,16 @@ class Generator {
       case 'const':
         return literal(ir.value);
       case 'prop':
-        return `lookup(${ir.bag === 'app' ? 'P' : 'S'}, ${JSON.stringify(ir.key)})`;
+        return this.read(ir.bag === 'app' ? 'P' : 'S', ir.key);
       case 'appOrSys': {
         const t = this.temp();
-        return `((${t} = lookup(P, ${JSON.stringify(ir.app)})) !== undefined ? ${t} : lookup(S, ${JSON.stringify(ir.sys)}))`;
+        return `((${t} = ${this.read('P', ir.app)}) !== undefined ? ${t} : ${this.read('S', ir.sys)})`;
       }
       case 'body':
         return `queryBody(c, ${this.constant(ir.path)})`;
       case 'appOrBody': {
         const t = this.temp();
-        return `((${t} = lookup(P, ${JSON.stringify(ir.app)})) !== undefined ? strToQ(${t}) : queryBody(c, ${this.constant(ir.path)}))`;
+        return `((${t} = ${this.read('P', ir.app)}) !== undefined ? strToQ(${t}) : queryBody(c, ${this.constant(ir.path)}))`;
       }
       case 'toQuery':
         return this.toQuery(ir.from, this.expr(ir.arg));
@@ -102,6 +118,18 @@ class Generator {
       case 'call':
         return `${this.constant(ir.fn.run)}(${ir.args.map((a) => this.expr(a)).join(', ')})`;
     }
+  }
+
+  /**
+   * A property by exact key, inline (each read site keeps its own inline cache); other spellings by a walk,
+   * skipped for `$name` application properties when the message has no `$` names at all (the usual case).
+   */
+  private read(bag: 'P' | 'S', key: string): string {
+    const t = this.temp();
+    const k = JSON.stringify(key);
+    const slow =
+      bag === 'P' && key.startsWith('$') ? `lookupDollarName(c, P, ${k})` : `lookupIgnoringCase(${bag}, ${k})`;
+    return `((${t} = ${bag}[${k}]), typeof ${t} === "string" || ${t} === null ? ${t} : ${slow})`;
   }
 
   private toQuery(from: StaticType, x: string): string {
@@ -162,18 +190,21 @@ class Generator {
   }
 }
 
+function helpers(g: Generator): string[] {
+  return [...Object.keys(RUNTIME).map((k) => `${k} = rt.${k}`), ...g.constants.map((_, i) => `k${i} = K[${i}]`)];
+}
+const PROLOGUE = '  const P = m.properties, S = m.systemProperties;';
+
 /** The generated source, for tests and for reading what a route compiles to. */
 export function predicateSource(ir: Ir): { source: string; constants: unknown[] } {
   const g = new Generator();
   const body = g.condition(ir);
   const temps = g.tempNames();
-  const helpers = Object.keys(RUNTIME).map((k) => `${k} = rt.${k}`);
-  const consts = g.constants.map((_, i) => `k${i} = K[${i}]`);
   const source = [
     '"use strict";',
-    `const ${[...helpers, ...consts].join(', ')};`,
+    `const ${helpers(g).join(', ')};`,
     'return function condition(m, c) {',
-    '  const P = m.properties, S = m.systemProperties;',
+    PROLOGUE,
     temps.length > 0 ? `  let ${temps.join(', ')};` : '',
     `  return ${body};`,
     '};',
@@ -181,9 +212,57 @@ export function predicateSource(ir: Ir): { source: string; constants: unknown[] 
   return { source, constants: g.constants };
 }
 
+function build<T>(source: string, constants: unknown[], extra: unknown[] = []): T {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only generated code and JSON literals
+  return (new Function('rt', 'K', 'M', source) as (rt: typeof RUNTIME, k: unknown[], x: unknown[]) => T)(
+    RUNTIME,
+    constants,
+    extra,
+  );
+}
+
 export function compilePredicate(ir: Ir): Predicate {
   const { source, constants } = predicateSource(ir);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source holds only generated code and JSON literals
-  const build = new Function('rt', 'K', source) as (rt: typeof RUNTIME, k: unknown[]) => Predicate;
-  return build(RUNTIME, constants);
+  return build<Predicate>(source, constants);
+}
+
+/** Appends to `out` the match of every route of a candidate list that takes the message, once per endpoint. */
+export type ListEvaluator = (message: RoutableMessage, context: EvalContext, out: unknown[]) => void;
+
+export interface ListEntry {
+  /** undefined: the route takes every message of its source. */
+  readonly ir: Ir | undefined;
+  readonly match: unknown;
+  readonly endpoint: number;
+}
+
+/**
+ * One function for a whole candidate list (best priority first): every route's condition inline, so no call
+ * per route and no megamorphic call site; an endpoint that already has its match skips its later routes.
+ */
+export function compileList(entries: readonly ListEntry[]): ListEvaluator {
+  const g = new Generator();
+  const repeated = new Set(entries.map((e) => e.endpoint).filter((e, i, all) => all.indexOf(e) !== i));
+  const lines = entries.map((e, i) => {
+    const done = repeated.has(e.endpoint) ? `d${e.endpoint}` : undefined;
+    const take = done === undefined ? `out.push(M[${i}]);` : `{ ${done} = true; out.push(M[${i}]); }`;
+    const test = e.ir === undefined ? 'true' : `(${g.condition(e.ir)}) === true`;
+    return `  if (${done === undefined ? '' : `!${done} && `}${test}) ${take}`;
+  });
+  const temps = g.tempNames();
+  const flags = [...repeated].map((d) => `d${d} = false`);
+  const source = [
+    '"use strict";',
+    `const ${helpers(g).join(', ')};`,
+    'return function candidates(m, c, out) {',
+    PROLOGUE,
+    temps.length + flags.length > 0 ? `  let ${[...temps, ...flags].join(', ')};` : '',
+    ...lines,
+    '};',
+  ].join('\n');
+  return build<ListEvaluator>(
+    source,
+    g.constants,
+    entries.map((e) => e.match),
+  );
 }

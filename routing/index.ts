@@ -1,5 +1,5 @@
 // The route engine's one import point: the hub builds a RouteTable per configuration and evaluates messages.
-export { BodyContext } from './body.js';
+export { EvalContext } from './context.js';
 export type { Predicate } from './compile.js';
 export {
   lineAndColumn,

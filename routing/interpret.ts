@@ -1,7 +1,8 @@
 // A plain tree-walking evaluator of the typed IR: the yardstick the compiled predicates are checked against
 // (property tests) and measured against (bench/routing). It evaluates both sides of every operator, as the
 // reference does; the hub itself never uses it.
-import { queryBody, type BodyContext } from './body.js';
+import { queryBody } from './body.js';
+import type { EvalContext } from './context.js';
 import type { Predicate } from './compile.js';
 import type { Ir } from './ir.js';
 import type { RoutableMessage } from './message.js';
@@ -25,7 +26,7 @@ import {
   type Tri,
 } from './values.js';
 
-export function evaluate(ir: Ir, m: RoutableMessage, c: BodyContext): unknown {
+export function evaluate(ir: Ir, m: RoutableMessage, c: EvalContext): unknown {
   switch (ir.op) {
     case 'const':
       return ir.value;

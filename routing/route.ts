@@ -1,6 +1,6 @@
 // One route from text to something the table can run: parse the statement, type the condition, generate
 // its predicate. Problems come back as RouteError values; nothing here throws for bad route text.
-import { BodyContext } from './body.js';
+import { EvalContext } from './context.js';
 import { compilePredicate, type Predicate } from './compile.js';
 import { RouteError, type Finding } from './errors.js';
 import { interpretedPredicate } from './interpret.js';
@@ -82,7 +82,7 @@ function predicateOf(ir: Ir, options: CompileOptions): Predicate | undefined {
 function testWith(predicate: Predicate | undefined): (m: RoutableMessage) => Tri {
   return (m) => {
     if (predicate === undefined) return true;
-    const body = new BodyContext();
+    const body = new EvalContext();
     body.reset(m);
     return predicate(m, body);
   };

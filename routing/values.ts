@@ -225,6 +225,14 @@ export function lookup(
 ): string | null | undefined {
   const v = bag[key];
   if (typeof v === 'string' || v === null) return v;
+  return lookupIgnoringCase(bag, key);
+}
+
+/** The slow half of `lookup`: walks the keys. Compiled predicates inline the exact-key half themselves. */
+export function lookupIgnoringCase(
+  bag: Readonly<Record<string, string | null | undefined>>,
+  key: string,
+): string | null | undefined {
   for (const k in bag) {
     if (equalsIgnoreCase(k, key) && Object.prototype.hasOwnProperty.call(bag, k)) {
       const w = bag[k];

@@ -10,6 +10,8 @@ const NUMBER = /^(\()?([+-])?(\d[\d,]*)?(?:\.(\d*))?(?:[eE]([+-]?\d+))?([+-])?(\
  * Overflow gives ±Infinity; anything else unparsable gives NaN (undefined).
  */
 export function parseNumber(text: string): number {
+  const plain = plainDecimal(text);
+  if (plain !== undefined) return plain;
   const s = text.replace(/^[\t-\r ]+|[\t-\r ]+$/g, '');
   const named = /^([+-])?(infinity|nan)$/i.exec(s);
   if (named) return named[2]!.toLowerCase() === 'nan' ? NaN : named[1] === '-' ? -Infinity : Infinity;
@@ -21,6 +23,29 @@ export function parseNumber(text: string): number {
   if (int === '' && (frac === undefined || frac === '')) return NaN;
   const value = Number(`${int.replace(/,/g, '') || '0'}.${frac ?? ''}e${exp ?? '0'}`);
   return open !== undefined || lead === '-' || trail === '-' ? -value : value;
+}
+
+/**
+ * `-12`, `3.5`, `.5`: the common case, read without a regex (Number() reads these exactly as .NET does);
+ * short integers are summed directly. undefined for anything else.
+ */
+function plainDecimal(s: string): number | undefined {
+  const n = s.length;
+  const negative = n > 0 && s.charCodeAt(0) === 45;
+  let digits = 0;
+  let dot = false;
+  let value = 0;
+  for (let i = negative ? 1 : 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      value = value * 10 + (c - 48);
+    } else if (c === 46 && !dot) dot = true;
+    else return undefined;
+  }
+  if (digits === 0) return undefined;
+  if (dot || digits > 15) return Number(s);
+  return negative ? -value : value;
 }
 
 function always(result: boolean): { params: ['any']; result: 'bool'; run: () => boolean } {
