@@ -1,0 +1,174 @@
+// The hub under test, through its public entry point: `node bin/edgehub.js start` with a generated deployment
+// manifest and a fresh data folder, all ports chosen by the OS, JSON logs read for the `hub.started` line.
+// The device identity and certificates of the first start are copied into later data folders (making a CA
+// takes seconds); the store is always new. Stopped with SIGTERM by PID; anything but exit 0 is reported.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createSasToken } from '../../broker/auth/sas.js';
+import { deriveModuleKey } from '../../manifest/identity.js';
+import { stopByPid, track } from '../processes.js';
+import type { Broker, Deployment } from './broker.js';
+
+const BIN = fileURLToPath(new URL('../../bin/edgehub.js', import.meta.url));
+const TOKEN_LIFETIME_SECS = 24 * 3600;
+
+export interface HubOptions {
+  /** Where data folders are made (one per start). */
+  readonly workDir: string;
+  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=DIR`. */
+  readonly nodeFlags: readonly string[];
+  /** Hub log lines at warn or above, collected for the report. */
+  readonly onProblem: (line: string) => void;
+}
+
+interface DeviceFile {
+  deviceId: string;
+  iothubHostName: string;
+  deviceKey: string;
+}
+
+export function hubManifest(d: Deployment): object {
+  const module = {
+    version: '1.0',
+    type: 'docker',
+    status: 'running',
+    restartPolicy: 'always',
+    settings: { image: 'bench:latest', createOptions: '{}' },
+  };
+  return {
+    modulesContent: {
+      $edgeAgent: {
+        'properties.desired': {
+          schemaVersion: '1.1',
+          runtime: { type: 'docker', settings: {} },
+          systemModules: {
+            edgeAgent: { type: 'docker', settings: { image: 'edgehub:latest', createOptions: '{}' } },
+            edgeHub: {
+              type: 'docker',
+              status: 'running',
+              restartPolicy: 'always',
+              settings: { image: 'edgehub:latest', createOptions: '{}' },
+            },
+          },
+          modules: Object.fromEntries(d.modules.map((m) => [m, module])),
+        },
+      },
+      $edgeHub: {
+        'properties.desired': {
+          schemaVersion: '1.1',
+          routes: d.routes,
+          storeAndForwardConfiguration: { timeToLiveSecs: 7200 },
+        },
+      },
+    },
+  };
+}
+
+let starts = 0;
+let identityDir: string | undefined;
+
+export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Broker> {
+  const dataDir = join(opts.workDir, `hub-${++starts}`);
+  mkdirSync(dataDir, { recursive: true });
+  if (identityDir) for (const f of readdirSync(identityDir)) copyFileSync(join(identityDir, f), join(dataDir, f));
+  const configPath = join(opts.workDir, `hub-${starts}.manifest.json`);
+  writeFileSync(configPath, JSON.stringify(hubManifest(d), null, 2));
+  const args = [
+    ...opts.nodeFlags,
+    BIN,
+    'start',
+    '--data',
+    dataDir,
+    '--config',
+    configPath,
+    '--host',
+    '127.0.0.1',
+    '--mqtts-port',
+    '0',
+    '--mqtt-port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--log-format',
+    'json',
+    '--log-level',
+    'info',
+  ];
+  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'edgehub');
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  const exit = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const tail: string[] = [];
+  let ports: { mqtts: number; mqtt: number; metrics?: number };
+  try {
+    ports = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the hub did not log hub.started within 60 s')), 60_000);
+      // The log is read to the end of the process, or a full pipe would block the hub.
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        if (!line.startsWith('{')) return;
+        let entry: { event?: string; level?: number; ports?: typeof ports; msg?: string };
+        try {
+          entry = JSON.parse(line) as typeof entry;
+        } catch {
+          return;
+        }
+        if (entry.event === 'hub.started' && entry.ports) {
+          clearTimeout(timer);
+          resolve(entry.ports);
+        } else if ((entry.level ?? 0) >= 40) {
+          opts.onProblem(`${entry.event ?? ''}: ${entry.msg ?? line}`.slice(0, 300));
+        }
+      });
+      void exit.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the hub exited (${code}) before it started`));
+      });
+    });
+  } catch (err) {
+    await stopByPid(child, 'SIGKILL');
+    const detail = `${stderr.trim()}\n${tail.slice(-5).join('\n')}`.trim().slice(-1500);
+    throw new Error(`${(err as Error).message}${detail ? `\n${detail}` : ''}`, { cause: err });
+  }
+  if (!identityDir) {
+    identityDir = join(opts.workDir, 'hub-identity');
+    mkdirSync(identityDir, { recursive: true });
+    for (const f of readdirSync(dataDir)) {
+      if (!f.startsWith('store.db') && !f.startsWith('config')) copyFileSync(join(dataDir, f), join(identityDir, f));
+    }
+  }
+  const device = JSON.parse(readFileSync(join(dataDir, 'device.json'), 'utf8')) as DeviceFile;
+  const ca = readFileSync(join(dataDir, 'ca.pem'), 'utf8');
+  const expiry = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECS;
+  return {
+    kind: 'edgehub',
+    pid: child.pid ?? 0,
+    endpoint: { host: '127.0.0.1', port: ports.mqtt },
+    tlsEndpoint: { host: '127.0.0.1', port: ports.mqtts, tls: { ca, servername: 'localhost' } },
+    deviceId: device.deviceId,
+    dataDir,
+    connectSpec(moduleId) {
+      const resource = `${device.iothubHostName}/devices/${device.deviceId}/modules/${moduleId}`;
+      return {
+        clientId: `${device.deviceId}/${moduleId}`,
+        username: `${device.iothubHostName}/${device.deviceId}/${moduleId}/?api-version=2021-04-12`,
+        password: createSasToken(resource, deriveModuleKey(device.deviceKey, moduleId), expiry),
+        clean: false,
+        keepalive: 300,
+      };
+    },
+    async stop() {
+      await stopByPid(child, 'SIGTERM', 15_000);
+      const code = await exit;
+      return code === 0
+        ? undefined
+        : `the hub exited with ${code} on SIGTERM${stderr ? `: ${stderr.slice(-300)}` : ''}`;
+    },
+  };
+}

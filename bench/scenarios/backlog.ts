@@ -1,0 +1,105 @@
+// Scenario 5: store-and-forward backlog. The receiving module connects once (clean = false, subscribed) and
+// goes away; the publisher then sends N messages as fast as its window allows (fill); the broker's memory and
+// the data folder are measured with all N queued; the module comes back and drains them (drain rate).
+// Peers hold the queue in memory (Mosquitto with an unbounded queue, aedes with its in-memory persistence).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LoadProcess } from '../load/load-process.js';
+import { memory } from '../proc-stats.js';
+import { perSecond } from '../stats.js';
+import { sizeCases, type RunContext, type Scenario } from './scenario.js';
+import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
+
+const MB = 1 / (1024 * 1024);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
+  }
+  return total;
+}
+
+async function receiverSession(ctx: RunContext, filter: string, expect: number | undefined) {
+  const p = LoadProcess.acquire('receiver');
+  const b = ctx.broker;
+  try {
+    await p.subscribe({
+      connections: [{ endpoint: b.endpoint, connect: b.connectSpec('filter'), filters: [filter] }],
+      latency: false,
+      ...(expect !== undefined ? { expect } : {}),
+      maxMs: 30_000,
+    });
+  } catch (err) {
+    await p.release();
+    throw err;
+  }
+  return p;
+}
+
+export const backlog: Scenario = {
+  number: 5,
+  name: 'backlog',
+  title: 'store-and-forward backlog: queued for an offline module, then drained',
+  cases: sizeCases,
+  freshBrokerPerCase: true,
+  deployment: () => ({ modules: ['sensor', 'filter'], routes: { r1: moduleRoute('sensor', 'out', 'filter', 'in') } }),
+  primary: 'drain',
+  metrics: [
+    { key: 'drain', label: 'drain', unit: 'msg/s', higherIsBetter: true },
+    { key: 'fill', label: 'fill', unit: 'msg/s', higherIsBetter: true },
+    { key: 'rssQueued', label: 'RSS, all queued', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
+    { key: 'rssPeak', label: 'peak RSS', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
+    { key: 'disk', label: 'data folder, all queued', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
+  ],
+  async run(ctx) {
+    const b = ctx.broker;
+    const n = ctx.settings.backlogMessages;
+    const topic = outputTopic(b, 'sensor', 'out');
+    const filter = receiverFilter(b, 'filter', topic);
+    const notes: string[] = [];
+
+    const first = await receiverSession(ctx, filter, undefined);
+    await first.release();
+
+    const pub = LoadProcess.acquire('publisher');
+    let fill: number;
+    try {
+      const start = await pub.publish({
+        endpoint: b.endpoint,
+        connect: b.connectSpec('sensor'),
+        variants: [{ topic, size: ctx.case.size ?? 200, fields: {} }],
+        window: ctx.settings.window,
+        limit: n,
+        maxMs: 300_000,
+      });
+      const done = await pub.wait(300_000);
+      if (done.timedOut) throw new Error(`only ${done.sample.acked} of ${n} messages accepted within 300 s`);
+      fill = perSecond(n, done.sample.lastAtMs - start.atMs);
+    } finally {
+      await pub.release();
+    }
+    await sleep(ctx.settings.settleMs);
+    const queued = memory(b.pid);
+    const disk = b.dataDir ? folderBytes(b.dataDir) : undefined;
+
+    const drainer = await receiverSession(ctx, filter, n);
+    let drain: number;
+    try {
+      const done = await drainer.wait(300_000);
+      if (done.timedOut) throw new Error(`only ${done.sample.acked} of ${n} queued messages drained within 300 s`);
+      if (done.sample.acked > n) notes.push(`${done.sample.acked - n} duplicates`);
+      drain = perSecond(n - 1, done.sample.lastAtMs - done.sample.firstAtMs);
+      if (drainer.failure) throw new Error(drainer.failure);
+    } finally {
+      await drainer.release();
+    }
+    const after = memory(b.pid);
+    return {
+      values: { drain, fill, rssQueued: queued?.rss, rssPeak: after?.peak, disk },
+      notes,
+    };
+  },
+};

@@ -1,0 +1,67 @@
+// Scenario 7: many idle connected modules. The broker's resident memory is read after it settles, again
+// after N modules have connected (clean = false) and subscribed to their inputs and it settled again:
+// memory per connection = RSS delta / N. Plain MQTT on every broker; the hub also over TLS, as SDK modules
+// connect (a separate start, so that freed memory of the first batch does not hide the second).
+import { LoadProcess } from '../load/load-process.js';
+import { memory } from '../proc-stats.js';
+import { perSecond } from '../stats.js';
+import type { Scenario, Settings } from './scenario.js';
+import { inputsFilter } from './topics.js';
+
+const KB = 1 / 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function moduleIds(s: Settings): string[] {
+  return Array.from({ length: s.idleConnections }, (_, i) => `idle${String(i + 1).padStart(4, '0')}`);
+}
+
+export const idle: Scenario = {
+  number: 7,
+  name: 'idle',
+  title: 'idle connected modules: memory per connection',
+  cases: () => [{ label: 'plain' }, { label: 'TLS', tls: true, brokers: ['edgehub'] }],
+  freshBrokerPerCase: true,
+  deployment: (s) => ({ modules: moduleIds(s), routes: {} }),
+  primary: 'perConnection',
+  metrics: [
+    { key: 'perConnection', label: 'memory per connection', unit: 'KB', higherIsBetter: false, scale: KB, digits: 1 },
+    { key: 'rssBefore', label: 'RSS before', unit: 'MB', higherIsBetter: false, scale: KB * KB, digits: 1 },
+    { key: 'rssAfter', label: 'RSS with all connected', unit: 'MB', higherIsBetter: false, scale: KB * KB, digits: 1 },
+    { key: 'connectRate', label: 'connect + subscribe', unit: 'conn/s', higherIsBetter: true },
+  ],
+  async run(ctx) {
+    const b = ctx.broker;
+    const s = ctx.settings;
+    const endpoint = ctx.case.tls ? b.tlsEndpoint : b.endpoint;
+    if (!endpoint) throw new Error(`${b.kind} has no TLS listener in this suite`);
+    await sleep(s.settleMs);
+    const before = memory(b.pid);
+    const ids = moduleIds(s);
+    const p = LoadProcess.acquire('idle');
+    try {
+      const ready = await p.idle({
+        endpoint,
+        connections: ids.map((m) => ({ connect: b.connectSpec(m), filters: [inputsFilter(b, m)] })),
+        concurrency: s.idleConcurrency,
+        maxMs: 120_000,
+      });
+      await sleep(s.settleMs);
+      const after = memory(b.pid);
+      if (p.failure) throw new Error(p.failure);
+      const still = await p.mark();
+      if (still.acked !== ids.length) throw new Error(`${ids.length - still.acked} connections were lost`);
+      const perConnection = before && after ? (after.rss - before.rss) / ids.length : undefined;
+      return {
+        values: {
+          perConnection,
+          rssBefore: before?.rss,
+          rssAfter: after?.rss,
+          connectRate: perSecond(ids.length - 1, ready.lastAtMs - ready.firstAtMs),
+        },
+        notes: [],
+      };
+    } finally {
+      await p.release();
+    }
+  },
+};

@@ -1,0 +1,100 @@
+// What a scenario is: a deployment for the hub, a function that drives one broker once and returns named
+// values, and a description of those values (unit, which way is better, which one the ratios are about).
+import type { Broker, BrokerKind, Deployment } from '../peers/broker.js';
+
+export interface Settings {
+  readonly mode: 'quick' | 'full';
+  readonly repetitions: number;
+  /** Traffic before the measured window (ms). */
+  readonly warmupMs: number;
+  /** The measured window of throughput scenarios (ms). */
+  readonly measureMs: number;
+  /** The measured window of the latency scenario (ms). */
+  readonly latencyMeasureMs: number;
+  /** QoS 1 messages in flight per publisher. */
+  readonly window: number;
+  /** Payload sizes (bytes). */
+  readonly sizes: readonly number[];
+  /** The fixed rate of the latency scenario (messages/s). */
+  readonly latencyRate: number;
+  /** Messages queued for an offline module in the backlog scenario. */
+  readonly backlogMessages: number;
+  /** Connections of the idle scenario. */
+  readonly idleConnections: number;
+  /** CONNECTs outstanding at once in the idle scenario. */
+  readonly idleConcurrency: number;
+  /** Settling time before memory is read (ms). */
+  readonly settleMs: number;
+}
+
+export type Values = Record<string, number | undefined>;
+
+export interface Outcome {
+  readonly values: Values;
+  /** Anything worth reading next to the numbers (a client that was CPU-bound, a lag). */
+  readonly notes: readonly string[];
+}
+
+/** One variant of a scenario: a payload size, or for the idle scenario a transport. */
+export interface Case {
+  readonly label: string;
+  readonly size?: number;
+  readonly tls?: boolean;
+  /** The brokers this case runs on (default: all). */
+  readonly brokers?: readonly BrokerKind[];
+}
+
+export interface RunContext {
+  readonly broker: Broker;
+  readonly settings: Settings;
+  readonly case: Case;
+}
+
+/** One case per payload size, labelled `200 B`, `4 KB`. */
+export function sizeCases(settings: Settings): Case[] {
+  return settings.sizes.map((size) => ({ label: sizeLabel(size), size }));
+}
+
+export function sizeLabel(bytes: number): string {
+  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} B`;
+}
+
+export interface Metric {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly higherIsBetter: boolean;
+  /** Values are multiplied by this for display (e.g. bytes → MB). */
+  readonly scale?: number;
+  readonly digits?: number;
+}
+
+export interface Scenario {
+  readonly number: number;
+  readonly name: string;
+  readonly title: string;
+  cases(settings: Settings): readonly Case[];
+  /**
+   * Start a broker for each case (memory figures must not inherit the previous case's heap); otherwise one
+   * broker start serves every case of a repetition, in order.
+   */
+  readonly freshBrokerPerCase?: boolean;
+  /** The hub's deployment manifest content for this scenario. */
+  deployment(settings: Settings): Deployment;
+  /** The value the ratios compare. */
+  readonly primary: string;
+  readonly metrics: readonly Metric[];
+  /** Why this scenario cannot run at all yet (printed in the table instead of numbers). */
+  readonly unavailable?: string;
+  run(ctx: RunContext): Promise<Outcome>;
+}
+
+/** Common metric descriptions. */
+export const CPU_METRICS: readonly Metric[] = [
+  { key: 'brokerCpu', label: 'broker CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
+  { key: 'publisherCpu', label: 'publisher CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
+  { key: 'subscriberCpu', label: 'subscriber CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
+  { key: 'publisherBatch', label: 'messages per publisher write', unit: 'msg', higherIsBetter: true },
+  { key: 'subscriberBatch', label: 'messages per subscriber PUBACK write', unit: 'msg', higherIsBetter: true },
+  { key: 'otherCpu', label: 'other load on the machine', unit: 'cores', higherIsBetter: false, digits: 2 },
+];
