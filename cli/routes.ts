@@ -3,8 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { findEdgeHubDesired, formatIssues, hasErrors, validateEdgeHubDesired } from '../manifest/index.js';
-import { compileCondition, compileRoute, RouteTable, type RouteError } from '../routing/index.js';
-import { parseVectorCase, vectorSink, type VectorCase } from '../routing/testing/vector-message.js';
+import {
+  compileCondition,
+  compileRoute,
+  parseVectorCase,
+  RouteTable,
+  vectorSink,
+  type RouteError,
+  type VectorCase,
+} from '../routing/index.js';
 import { UsageError } from './command.js';
 import { parseFlags } from './flags.js';
 

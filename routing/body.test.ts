@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { EvalContext } from './context.js';
 import { decodeBody, looksLikeDate, parseBodyPath, queryBody } from './body.js';
 import type { RoutableMessage } from './message.js';
-import { encodeText } from './testing/vector-message.js';
+import { encodeText } from './vector-case.js';
 import { MISSING, type QValue } from './values.js';
 
 function message(text: string, contentType = 'application/json', contentEncoding = 'utf-8'): RoutableMessage {

@@ -162,6 +162,27 @@ const CASES: readonly { route: string; code: RouteErrorCode; phase: RoutePhase; 
     detail: "''a'||'b'' is read as one property name: put spaces around operators and after closing quotes",
   },
   {
+    route: "FROM /messages/* WHERE $body.temp>=30AND$x='y' INTO $upstream",
+    code: 'EH_ROUTE_PITFALL',
+    phase: 'parse',
+    column: 36,
+    detail: "'30AND$x' is read as one property name: put spaces around AND",
+  },
+  {
+    route: 'FROM /messages/* WHERE -$body.t = -50 INTO $upstream',
+    code: 'EH_ROUTE_PITFALL',
+    phase: 'parse',
+    column: 24,
+    detail: "'-$body.t' is read as one property name: put spaces around '-'",
+  },
+  {
+    route: "FROM /messages/* WHERE key1!='value1' INTO $upstream",
+    code: 'EH_ROUTE_PITFALL',
+    phase: 'parse',
+    column: 24,
+    detail: "'key1!' is read as a property name ending in '!': write key1 != … with spaces",
+  },
+  {
     route: '',
     code: 'EH_ROUTE_SYNTAX',
     phase: 'parse',

@@ -24,3 +24,11 @@ export {
 export { endpointIdOf, type Sink, type Source, type SourceKind } from './statement.js';
 export { MAX_MEMOISED_SOURCES, RouteTable } from './table.js';
 export type { Tri } from './values.js';
+export {
+  encodeBody,
+  encodeText,
+  parseVectorCase,
+  vectorSink,
+  type VectorCase,
+  type VectorSink,
+} from './vector-case.js';

@@ -99,7 +99,7 @@ const ERRORS: readonly [string, number, string][] = [
     "unexpected '-4' after the condition: '-4' reads as a negative number; to subtract, write '- 4' with a space",
   ],
   ['(2 + 22 = 24', 1, "this '(' is never closed: add ')' before the end of the text"],
-  ['(2 + 22 )) = 24', 10, "unexpected ')' after the condition"],
+  ['(2 + 22 )) = 24', 10, "unexpected ')' after the condition: there is no '(' for it to close"],
   ['as_number("2" = 24', 19, "expected ',' or ')' in the arguments of as_number(…), found the end of the text"],
   ['3 = @ 3', 5, "'@' is not allowed here"],
   ['a ? b', 3, "unexpected '?' after the condition: a single '?' is not an operator ('??' is the coalesce operator)"],

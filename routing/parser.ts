@@ -244,6 +244,7 @@ export function hintFor(t: Token, previous?: Token): string {
     return `: a $body index is one whole number, as in [1]; slices like [1:2] are not supported`;
   }
   if (t.kind === 'UNKNOWN_CHAR') return `: ${unknownChar(text)}`;
+  if (t.kind === ')') return `: there is no '(' for it to close`;
   if ((t.kind === 'INTEGER' || t.kind === 'REAL') && text.startsWith('-')) {
     return `: '${text}' reads as a negative number; to subtract, write '- ${text.slice(1)}' with a space`;
   }

@@ -11,6 +11,8 @@ function problem(name: string): string | undefined {
   if (name.startsWith("'")) {
     return `'${name}' is read as one property name: put spaces around operators and after closing quotes`;
   }
+  const keyword = /^-?[\d.]+(and|or)(?![a-z\d_])/i.exec(name);
+  if (keyword) return `'${name}' is read as one property name: put spaces around ${keyword[1]!.toUpperCase()}`;
   if (/^[-+]./.test(name) || /^\d+[-+*/%]/.test(name)) {
     return `'${name}' is read as one property name: put spaces around '${/[-+*/%]/.exec(name)![0]}'`;
   }

@@ -7,7 +7,7 @@ import { stripSpans, type BinaryOp, type Expr } from './ast.js';
 import { compileCondition, type RoutableMessage } from './index.js';
 import { parseCondition } from './parser.js';
 import { printExpr } from './print.js';
-import { encodeText } from './testing/vector-message.js';
+import { encodeText } from './vector-case.js';
 
 const span = { offset: 0, length: 0 };
 const NAMES = ['a', 'b', 'Temp', 'key1', 'n', 'x_y', 'é'];

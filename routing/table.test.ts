@@ -145,6 +145,11 @@ describe('RouteTable: index by source', () => {
       ['twin'],
     );
   });
+  it('compiles one evaluator per distinct set of candidate routes, not per output name', () => {
+    for (let i = 0; i < 100; i++) t.evaluate(counted('filter', {}, `o${i}`).message);
+    const evaluators = (t as unknown as { evaluators: Map<string, unknown> }).evaluators;
+    assert.ok(evaluators.size <= 4, `${evaluators.size} evaluators`);
+  });
   it('bounds the memo of (module, output) candidate lists, and stays right after starting over', () => {
     for (let i = 0; i < MAX_MEMOISED_SOURCES + 10; i++)
       t.evaluate(counted('filter', { level: 'x' }, `out${i}`).message);

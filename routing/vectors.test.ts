@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { compileCondition, compileRoute, type RouteErrorCode } from './index.js';
-import { parseVectorCase, vectorSink } from './testing/vector-message.js';
+import { parseVectorCase, vectorSink } from './vector-case.js';
 
 interface ConditionVector {
   condition: string;

@@ -1,7 +1,7 @@
 // The shared route vectors (shared/vectors/README.md, copied to routing/testdata/) as router inputs:
 // one place for the CLI's `routes eval` and the tests. Validates the shape, since eval reads user input.
-import type { RoutableMessage } from '../message.js';
-import type { Sink } from '../statement.js';
+import type { RoutableMessage } from './message.js';
+import type { Sink } from './statement.js';
 
 export interface ConditionCase {
   readonly kind: 'condition';
