@@ -5,13 +5,14 @@ import { Kube } from './apply/kube.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import type { Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
+import { DEFAULT_HUB_IMAGE } from './plan/hub-args.js';
 import { FIELD_MANAGER } from './plan/names.js';
 import type { BackoffPolicy } from './reconcile/backoff.js';
 import { Controller, DEFAULT_CONTROLLER_TIMING } from './reconcile/controller.js';
 import { DEFAULT_LEADER_TIMING, LeaderElector } from './reconcile/leader.js';
 import { Reconciler } from './reconcile/reconcile.js';
 
-export const DEFAULT_HUB_IMAGE = 'ghcr.io/edgehub/edgehub:0.1.0';
+export { DEFAULT_HUB_IMAGE };
 export const DEFAULT_LEASE_NAME = 'edgehub-agent';
 
 export interface AgentOptions {

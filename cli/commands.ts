@@ -17,4 +17,15 @@ export const commands: readonly Command[] = [
     summary: 'check the routes of a manifest, or evaluate route cases (JSON lines)',
     load: () => import('./routes.js'),
   },
+  {
+    name: 'manifest',
+    summary: 'validate a deployment manifest, or render the objects the agent would apply',
+    load: () => import('./manifest.js'),
+  },
+  { name: 'agent', summary: 'run the Kubernetes agent (EdgeDeployment controller)', load: () => import('./agent.js') },
+  {
+    name: 'deploy',
+    summary: 'create or update a device namespace and its EdgeDeployment from a manifest',
+    load: () => import('./deploy.js'),
+  },
 ];

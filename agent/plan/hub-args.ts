@@ -2,6 +2,9 @@
 // together. Paths are where the hub Deployment mounts its ConfigMaps, Secrets and PVC.
 import type { Device } from '../crd/edge-deployment.js';
 
+/** The hub image when neither the EdgeDeployment nor `edgehub agent --hub-image` names one. */
+export const DEFAULT_HUB_IMAGE = 'ghcr.io/edgehub/edgehub:0.1.0';
+
 export const HUB_PORTS = { mqtts: 8883, amqps: 5671, https: 443, metrics: 9600 } as const;
 
 export const HUB_PATHS = {
