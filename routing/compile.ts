@@ -4,6 +4,7 @@
 // pure, so this changes nothing but speed, and a `$body` behind a false AND is never parsed).
 // Only constants reach the source text: strings through JSON.stringify, everything else through `K`.
 import { queryBody } from './body.js';
+import { parseNumber } from './builtins/checks.js';
 import { lookupDollarName, type EvalContext } from './context.js';
 import type { Ir } from './ir.js';
 import type { RoutableMessage } from './message.js';
@@ -25,10 +26,15 @@ import {
   type Tri,
 } from './values.js';
 
+function numberOf(s: string | null | undefined): number {
+  return typeof s === 'string' ? parseNumber(s) : NaN;
+}
+
 /** A compiled condition: true routes the message; false and undefined do not. */
 export type Predicate = (message: RoutableMessage, context: EvalContext) => Tri;
 
 const RUNTIME = {
+  numberOf,
   lookupIgnoringCase,
   lookupDollarName,
   queryBody,
@@ -115,8 +121,13 @@ class Generator {
         const defined = ir.type === 'number' ? `${t} === ${t}` : `${t} !== undefined`;
         return `((${t} = ${l}), ${defined} ? ${t} : ${this.expr(ir.right)})`;
       }
-      case 'call':
+      case 'call': {
+        // as_number of a property: read the string straight, without making a query value of it first.
+        const arg = ir.args[0];
+        if (ir.name === 'as_number' && arg?.op === 'toQuery' && arg.from === 'string')
+          return `numberOf(${this.expr(arg.arg)})`;
         return `${this.constant(ir.fn.run)}(${ir.args.map((a) => this.expr(a)).join(', ')})`;
+      }
     }
   }
 

@@ -64,33 +64,38 @@ function tableSpecs(): { name: string; route: string }[] {
   });
 }
 
-interface Stats {
-  ns: number[];
-}
-
-function measure(step: (i: number) => number): Stats {
-  // Calibrate the batch to about RUN_MS, warming up the JIT on the way.
+/** Batch size for about RUN_MS of CPU, found while warming the step up. */
+function calibrate(step: (i: number) => number): number {
   let n = 1000;
-  let sink = 0;
   for (;;) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) sink += step(i);
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (ms > RUN_MS / 4) {
-      n = Math.max(1000, Math.round((n * RUN_MS) / ms));
-      break;
-    }
+    const t = process.cpuUsage();
+    for (let i = 0; i < n; i++) step(i);
+    const used = process.cpuUsage(t);
+    const ms = (used.user + used.system) / 1000;
+    if (ms > RUN_MS / 4) return Math.max(1000, Math.round((n * RUN_MS) / ms));
     n *= 4;
   }
-  const ns: number[] = [];
+}
+
+/**
+ * Every step is warmed up first (so the interpreter, like a hub's, has seen every kind of route), then the
+ * runs are interleaved, one batch of each step in turn, so drifting load on the machine hits all alike.
+ */
+function measureAll(steps: ((i: number) => number)[]): number[][] {
+  const sizes = steps.map(calibrate);
+  const ns: number[][] = steps.map(() => []);
+  let sink = 0;
   for (let r = 0; r < RUNS; r++) {
-    const t = process.cpuUsage();
-    for (let i = 0; i < n; i++) sink += step(i);
-    const used = process.cpuUsage(t);
-    ns.push(((used.user + used.system) * 1000) / n);
+    steps.forEach((step, k) => {
+      const n = sizes[k]!;
+      const t = process.cpuUsage();
+      for (let i = 0; i < n; i++) sink += step(i);
+      const used = process.cpuUsage(t);
+      ns[k]!.push(((used.user + used.system) * 1000) / n);
+    });
   }
   if (sink === -1) console.log('unreachable');
-  return { ns };
+  return ns;
 }
 
 function median(xs: number[]): number {
@@ -148,28 +153,28 @@ function commit(): string {
 }
 
 console.log(
-  `route engine benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'}, commit ${commit()}, ${RUNS} runs of ~${RUN_MS} ms per case, CPU time\n`,
+  `route engine benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'}, commit ${commit()}, ${RUNS} interleaved runs of ~${RUN_MS} ms per case, CPU time\n`,
 );
 const header = ['case', 'engine', 'ns/msg (median)', 'msg/s (median)', 'msg/s (min–max)'];
 const rows: string[][] = [];
 const ratios: string[] = [];
-for (const c of CASES) {
-  const medians: number[] = [];
-  for (const interpreted of [false, true]) {
-    const { ns } = measure(c.make(interpreted));
+const results = measureAll(CASES.flatMap((c) => [c.make(false), c.make(true)]));
+CASES.forEach((c, k) => {
+  const medians = [0, 1].map((e) => {
+    const ns = results[2 * k + e]!;
     const med = median(ns);
-    medians.push(med);
     const rates = ns.map((x) => 1e9 / x);
     rows.push([
       c.name,
-      interpreted ? 'interpreted' : 'compiled',
+      e === 1 ? 'interpreted' : 'compiled',
       fmt(med, 1),
       fmt(1e9 / med),
       `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}`,
     ]);
-  }
+    return med;
+  });
   ratios.push(`${c.name}: compiled is ${fmt(medians[1]! / medians[0]!, 1)}× the interpreter`);
-}
+});
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]): string =>
   cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
