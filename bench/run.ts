@@ -23,8 +23,8 @@ import { rotation } from './stats.js';
 
 const HELP = `Usage: node --import tsx bench/run.ts [options]   (npm run bench -- [options])
 
-  --full               5 repetitions and longer windows (about 25 minutes on 2 cores);
-                       default is quick: 3 repetitions, short windows (about 8 minutes)
+  --full               5 repetitions, 10 s windows, 100k-message backlog (about 40 minutes on 2 cores);
+                       default is quick: 3 repetitions, 1.5 s windows, 30k backlog (about 6 minutes)
   --scenario NAMES     only these scenarios, by name or number, comma-separated:
                        ${SCENARIOS.map((s) => `${s.number} ${s.name}`).join(', ')}
   --brokers KINDS      only these brokers, comma-separated (default edgehub,mosquitto,aedes)
@@ -40,16 +40,16 @@ const HELP = `Usage: node --import tsx bench/run.ts [options]   (npm run bench -
 const QUICK: Settings = {
   mode: 'quick',
   repetitions: 3,
-  warmupMs: 1000,
-  measureMs: 3000,
-  latencyMeasureMs: 4000,
+  warmupMs: 500,
+  measureMs: 1500,
+  latencyMeasureMs: 2500,
   window: 100,
   sizes: [200, 4096],
   latencyRate: 2000,
-  backlogMessages: 100_000,
+  backlogMessages: 30_000,
   idleConnections: 1000,
   idleConcurrency: 20,
-  settleMs: 1000,
+  settleMs: 500,
 };
 
 const FULL: Settings = {
@@ -59,6 +59,7 @@ const FULL: Settings = {
   warmupMs: 2000,
   measureMs: 10_000,
   latencyMeasureMs: 15_000,
+  backlogMessages: 100_000,
   settleMs: 2000,
 };
 

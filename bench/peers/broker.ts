@@ -24,6 +24,8 @@ export interface Broker {
   readonly deviceId: string;
   /** The data folder (the hub only). */
   readonly dataDir?: string;
+  /** The hub's Prometheus endpoint (`http://127.0.0.1:N/metrics`). */
+  readonly metricsUrl?: string;
   /** CONNECT of a client acting as module `moduleId` (clean = false, as the SDK). */
   connectSpec(moduleId: string): ConnectSpec;
   /** Stops the broker by PID; resolves with a complaint when it did not exit cleanly. */

@@ -153,6 +153,7 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
     tlsEndpoint: { host: '127.0.0.1', port: ports.mqtts, tls: { ca, servername: 'localhost' } },
     deviceId: device.deviceId,
     dataDir,
+    ...(ports.metrics !== undefined ? { metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics` } : {}),
     connectSpec(moduleId) {
       const resource = `${device.iothubHostName}/devices/${device.deviceId}/modules/${moduleId}`;
       return {

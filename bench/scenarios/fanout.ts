@@ -1,6 +1,6 @@
 // Scenario 2: fan-out. One output routed to the inputs of four modules (four receiving connections); peers:
 // four subscribers on the publisher's topic. Throughput counts deliveries (4 per message).
-import { CPU_METRICS, sizeCases, type Scenario } from './scenario.js';
+import { CPU_METRICS, HUB_METRICS, sizeCases, type Scenario } from './scenario.js';
 import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
 import { runTraffic, trafficValues } from './traffic.js';
 
@@ -20,6 +20,7 @@ export const fanout: Scenario = {
     { key: 'delivered', label: 'deliveries', unit: 'msg/s', higherIsBetter: true },
     { key: 'accepted', label: 'published', unit: 'msg/s', higherIsBetter: true },
     ...CPU_METRICS,
+    ...HUB_METRICS,
   ],
   async run(ctx) {
     const topic = outputTopic(ctx.broker, 'sensor', 'out');

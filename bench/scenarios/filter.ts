@@ -2,7 +2,7 @@
 // content type set, as the condition needs); the route delivers the first kind only. Peers: the kept half goes
 // to the subscribed topic, the other half to a topic nobody subscribes to. The ratio is about messages
 // accepted (PUBACKed to the publisher) per second; delivered is half of that.
-import { CPU_METRICS, sizeCases, type Scenario } from './scenario.js';
+import { CPU_METRICS, HUB_METRICS, sizeCases, type Scenario } from './scenario.js';
 import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
 import { runTraffic, trafficValues } from './traffic.js';
 
@@ -20,6 +20,7 @@ export const filter: Scenario = {
     { key: 'accepted', label: 'accepted', unit: 'msg/s', higherIsBetter: true },
     { key: 'delivered', label: 'delivered', unit: 'msg/s', higherIsBetter: true },
     ...CPU_METRICS,
+    ...HUB_METRICS,
   ],
   async run(ctx) {
     const b = ctx.broker;

@@ -1,9 +1,9 @@
 // Scenario 6: latency at a fixed rate (2,000 msg/s), durable on the hub. Each payload carries the publisher's
 // monotonic clock (µs) at the write; the subscriber records receive − send in an HDR histogram. The publisher
 // sends on a 1 ms timer, so about two messages leave per tick.
-import { sizeCases, type Scenario } from './scenario.js';
+import { HUB_METRICS, sizeCases, type Scenario } from './scenario.js';
 import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
-import { runTraffic } from './traffic.js';
+import { hubValues, runTraffic } from './traffic.js';
 
 export const latency: Scenario = {
   number: 6,
@@ -18,7 +18,10 @@ export const latency: Scenario = {
     { key: 'p999', label: 'p99.9', unit: 'ms', higherIsBetter: false, scale: 1 / 1000, digits: 3 },
     { key: 'max', label: 'max', unit: 'ms', higherIsBetter: false, scale: 1 / 1000, digits: 2 },
     { key: 'delivered', label: 'delivered', unit: 'msg/s', higherIsBetter: true },
+    { key: 'lag', label: 'publisher behind schedule, max', unit: 'msg', higherIsBetter: false, digits: 0 },
     { key: 'brokerCpu', label: 'broker CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
+    { key: 'otherCpu', label: 'other load on the machine', unit: 'cores', higherIsBetter: false, digits: 2 },
+    ...HUB_METRICS,
   ],
   async run(ctx) {
     const topic = outputTopic(ctx.broker, 'sensor', 'out');
@@ -38,7 +41,10 @@ export const latency: Scenario = {
         p999: l?.p999Us,
         max: l?.maxUs,
         delivered: r.delivered,
+        lag: r.lag,
         brokerCpu: r.brokerCpu,
+        otherCpu: r.otherCpu,
+        ...hubValues(r),
       },
       notes: r.notes,
     };

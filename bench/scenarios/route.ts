@@ -1,6 +1,6 @@
 // Scenario 1: module → route → module over MQTT QoS 1, durable on the hub (PUBACK after the store commit).
 // Peers: the same publisher and subscriber on one plain topic.
-import { CPU_METRICS, sizeCases, type Scenario } from './scenario.js';
+import { CPU_METRICS, HUB_METRICS, sizeCases, type Scenario } from './scenario.js';
 import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
 import { runTraffic, trafficValues } from './traffic.js';
 
@@ -11,7 +11,11 @@ export const route: Scenario = {
   cases: sizeCases,
   deployment: () => ({ modules: ['sensor', 'filter'], routes: { r1: moduleRoute('sensor', 'out', 'filter', 'in') } }),
   primary: 'delivered',
-  metrics: [{ key: 'delivered', label: 'delivered', unit: 'msg/s', higherIsBetter: true }, ...CPU_METRICS],
+  metrics: [
+    { key: 'delivered', label: 'delivered', unit: 'msg/s', higherIsBetter: true },
+    ...CPU_METRICS,
+    ...HUB_METRICS,
+  ],
   async run(ctx) {
     const topic = outputTopic(ctx.broker, 'sensor', 'out');
     const r = await runTraffic(ctx, {

@@ -98,3 +98,12 @@ export const CPU_METRICS: readonly Metric[] = [
   { key: 'subscriberBatch', label: 'messages per subscriber PUBACK write', unit: 'msg', higherIsBetter: true },
   { key: 'otherCpu', label: 'other load on the machine', unit: 'cores', higherIsBetter: false, digits: 2 },
 ];
+
+/** What the hub reports about a measured window (its /metrics); peers have no such figures. */
+export const HUB_METRICS: readonly Metric[] = [
+  { key: 'loopDelayP99', label: 'hub event-loop delay p99', unit: 'ms', higherIsBetter: false, digits: 1 },
+  { key: 'loopDelayMax', label: 'hub event-loop delay max', unit: 'ms', higherIsBetter: false, digits: 1 },
+  { key: 'gcMsPerSec', label: 'hub GC time', unit: 'ms/s', higherIsBetter: false, digits: 0 },
+  { key: 'commitBatch', label: 'hub messages per group commit', unit: 'msg', higherIsBetter: true, digits: 1 },
+  { key: 'slowCommits', label: 'hub commits over 10 ms', unit: '%', higherIsBetter: false, scale: 100, digits: 2 },
+];

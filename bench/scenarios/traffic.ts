@@ -3,6 +3,7 @@
 // Rates are computed on each process's own clock; CPU is measured for the broker and both clients.
 import { LoadProcess } from '../load/load-process.js';
 import type { Latency, Sample, Variant } from '../load/protocol.js';
+import { HubMetricsWindow, type HubWindow } from '../peers/hub-metrics.js';
 import { CpuMeter, MachineCpuMeter } from '../proc-stats.js';
 import { isCpuBound, perSecond } from '../stats.js';
 import type { RunContext } from './scenario.js';
@@ -32,6 +33,8 @@ export interface TrafficResult {
   /** Messages per write of the publisher, and per PUBACK write of the subscriber (how well both batch). */
   readonly publisherBatch: number;
   readonly subscriberBatch: number;
+  /** The hub's own view of the window (event-loop delay, GC, group commits); undefined for peers. */
+  readonly hub: HubWindow | undefined;
   readonly notes: string[];
 }
 
@@ -68,6 +71,8 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
     await sleep(s.warmupMs);
     const meter = new CpuMeter(b.pid);
     const machine = new MachineCpuMeter();
+    const hubWindow = new HubMetricsWindow(b.metricsUrl);
+    await hubWindow.start();
     meter.start();
     machine.start();
     const [p0, s0] = await Promise.all([pub.mark(true), sub.mark(true)]);
@@ -75,6 +80,7 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
     const [p1, s1] = await Promise.all([pub.mark(), sub.mark()]);
     const brokerCpu = meter.read();
     const machineCpu = machine.read();
+    const hub = await hubWindow.end();
     const failure = pub.failure ?? sub.failure;
     if (failure) throw new Error(failure);
     const publisherCpu = cores(p0, p1);
@@ -93,13 +99,13 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
       lag: p1.maxLag,
       publisherBatch: (p1.sent - p0.sent) / Math.max(1, p1.writes - p0.writes),
       subscriberBatch: (s1.acked - s0.acked) / Math.max(1, s1.writes - s0.writes),
+      hub,
       notes: [],
     };
     if (isCpuBound(result.publisherCpu)) result.notes.push('publisher CPU-bound');
     if (isCpuBound(result.subscriberCpu)) result.notes.push('subscriber CPU-bound');
-    if ((result.lag ?? 0) > s.window / 2) result.notes.push(`publisher fell ${result.lag} messages behind its rate`);
-    if ((result.otherCpu ?? 0) > 0.25)
-      result.notes.push(`other load on the machine: ${result.otherCpu?.toFixed(2)} cores`);
+    if ((result.lag ?? 0) > s.window / 2) result.notes.push('the publisher fell behind its rate');
+    if ((result.otherCpu ?? 0) > 0.25) result.notes.push('other load on the machine above 0.25 cores');
     if (s1.acked === s0.acked) result.notes.push('no message delivered in the measured window');
     return result;
   } finally {
@@ -116,4 +122,14 @@ export const trafficValues = (r: TrafficResult) => ({
   otherCpu: r.otherCpu,
   publisherBatch: r.publisherBatch,
   subscriberBatch: r.subscriberBatch,
+  ...hubValues(r),
+});
+
+/** The hub's view of the window as scenario values (absent for peers). */
+export const hubValues = (r: TrafficResult) => ({
+  loopDelayP99: r.hub?.loopDelayP99Ms,
+  loopDelayMax: r.hub?.loopDelayMaxMs,
+  gcMsPerSec: r.hub?.gcMsPerSec,
+  commitBatch: r.hub?.commitBatch,
+  slowCommits: r.hub?.slowCommits,
 });
