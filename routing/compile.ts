@@ -4,7 +4,7 @@
 // pure, so this changes nothing but speed, and a `$body` behind a false AND is never parsed).
 // Only constants reach the source text: strings through JSON.stringify, everything else through `K`.
 import { queryBody } from './body.js';
-import { parseNumber } from './builtins/checks.js';
+import { parseNumber, plainDecimal } from './builtins/checks.js';
 import { lookupDollarName, type EvalContext } from './context.js';
 import type { Ir } from './ir.js';
 import type { RoutableMessage } from './message.js';
@@ -26,8 +26,11 @@ import {
   type Tri,
 } from './values.js';
 
+/** as_number of a string property: the plain-decimal case inline, the rest of .NET's number syntax aside. */
 function numberOf(s: string | null | undefined): number {
-  return typeof s === 'string' ? parseNumber(s) : NaN;
+  if (typeof s !== 'string') return NaN;
+  const v = plainDecimal(s);
+  return v !== undefined ? v : parseNumber(s);
 }
 
 /** A compiled condition: true routes the message; false and undefined do not. */

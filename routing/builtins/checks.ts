@@ -29,7 +29,7 @@ export function parseNumber(text: string): number {
  * `-12`, `3.5`, `.5`: the common case, read without a regex (Number() reads these exactly as .NET does);
  * short integers are summed directly. undefined for anything else.
  */
-function plainDecimal(s: string): number | undefined {
+export function plainDecimal(s: string): number | undefined {
   const n = s.length;
   const negative = n > 0 && s.charCodeAt(0) === 45;
   let digits = 0;
