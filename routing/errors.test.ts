@@ -183,6 +183,20 @@ const CASES: readonly { route: string; code: RouteErrorCode; phase: RoutePhase; 
     detail: "'key1!' is read as a property name ending in '!': write key1 != … with spaces",
   },
   {
+    route: 'FROM /messages/*INTO',
+    code: 'EH_ROUTE_SYNTAX',
+    phase: 'parse',
+    column: 16,
+    detail: "expected WHERE or INTO after the source: '*INTO' reads as one word; put a space before INTO",
+  },
+  {
+    route: 'FROM /messages/* WHERE a = 1 b',
+    code: 'EH_ROUTE_SYNTAX',
+    phase: 'parse',
+    column: 30,
+    detail: "expected INTO after the condition, found 'b'",
+  },
+  {
     route: '',
     code: 'EH_ROUTE_SYNTAX',
     phase: 'parse',

@@ -92,23 +92,22 @@ function byOffset(a: Finding, b: Finding): number {
   return a.span.offset - b.span.offset;
 }
 
-type Result<T> = { ok: true; value: T; warnings: RouteError[] } | { ok: false; error: RouteError };
+type Settled = { ok: true; ir: Ir; warnings: RouteError[] } | { ok: false; error: RouteError };
 
-/** Parse findings first (strict ones included), then types: the order the reference reports them in. */
-function settle<T>(
+/** Strict findings are parse-phase, so they come before type errors; in reference mode they become warnings. */
+function settle(
   strict: Finding[],
   typed: { ok: true; ir: Ir } | { ok: false; finding: Finding },
   name: string,
   text: string,
   options: CompileOptions,
-  make: (ir: Ir) => T,
-): Result<T> {
+): Settled {
   const toError = (f: Finding, severity: 'error' | 'warning' = 'error'): RouteError =>
     new RouteError({ ...f, routeName: name, text, severity });
   strict.sort(byOffset);
   if (options.strict !== false && strict.length > 0) return { ok: false, error: toError(strict[0]!) };
   if (!typed.ok) return { ok: false, error: toError(typed.finding) };
-  return { ok: true, value: make(typed.ir), warnings: strict.map((f) => toError(f, 'warning')) };
+  return { ok: true, ir: typed.ir, warnings: strict.map((f) => toError(f, 'warning')) };
 }
 
 function checkSpec(spec: RouteSpec): void {
@@ -135,14 +134,15 @@ export function compileRoute(
   const typed = st.condition
     ? typecheck(st.condition.expr)
     : { ok: true as const, ir: { op: 'const', type: 'bool', value: true } as Ir };
-  const result = settle(strict, typed, spec.name, text, options, (ir) => ir);
+  const result = settle(strict, typed, spec.name, text, options);
   if (!result.ok) return result;
-  const ir = result.value;
+  const ir = result.ir;
   const sink = st.sink;
   const endpointId = endpointIdOf(sink);
   const priority = spec.priority ?? DEFAULT_PRIORITY;
   const timeToLiveSecs = spec.timeToLiveSecs === 0 ? undefined : spec.timeToLiveSecs;
   const predicate = predicateOf(ir, options);
+  const test = testWith(predicate);
   const source = st.source;
   const condition = st.condition
     ? text.slice(st.condition.span.offset, st.condition.span.offset + st.condition.span.length)
@@ -161,9 +161,9 @@ export function compileRoute(
     warnings: result.warnings,
     predicate,
     match: Object.freeze({ endpointId, sink: Object.freeze(sink), priority, timeToLiveSecs, routeName: spec.name }),
-    test: testWith(predicate),
+    test,
     sourceMatches: (m) => foldedSourceOf(m).startsWith(source.folded),
-    matches: (m) => foldedSourceOf(m).startsWith(source.folded) && testWith(predicate)(m) === true,
+    matches: (m) => foldedSourceOf(m).startsWith(source.folded) && test(m) === true,
   };
   return { ok: true, route: Object.freeze(route) };
 }
@@ -179,9 +179,9 @@ export function compileCondition(
 ): { ok: true; condition: CompiledCondition } | { ok: false; error: RouteError } {
   const parsed = parseCondition(text);
   if (!parsed.ok) return { ok: false, error: new RouteError({ ...parsed.finding, routeName: '', text }) };
-  const result = settle(findPitfalls(parsed.value), typecheck(parsed.value), '', text, options, (ir) => ir);
+  const result = settle(findPitfalls(parsed.value), typecheck(parsed.value), '', text, options);
   if (!result.ok) return result;
-  const ir = result.value;
+  const ir = result.ir;
   const predicate = predicateOf(ir, options);
   const condition: CompiledCondition = {
     text,

@@ -85,6 +85,7 @@ class StatementParser extends ExpressionParser {
     }
     const { source, span: sourceSpan } = this.source();
     let condition: RouteStatement['condition'];
+    let last = this.previous()!;
     let keyword = this.next();
     if (keyword.kind === 'WHERE') {
       const start = this.peek();
@@ -93,19 +94,19 @@ class StatementParser extends ExpressionParser {
         expr,
         span: { offset: start.offset, length: this.previous()!.offset + this.previous()!.text.length - start.offset },
       };
+      last = this.previous()!;
       keyword = this.next();
       if (keyword.kind !== 'INTO') {
         syntaxError(
           spanOf(keyword),
-          `expected INTO after the condition, found ${quote(keyword.text)}${hintFor(keyword, this.tokens[this.pos - 2])}`,
+          `expected INTO after the condition, found ${quote(keyword.text)}${hintFor(keyword, last)}`,
         );
       }
     } else if (keyword.kind !== 'INTO') {
       // `/messages/*INTO` reads as the item `*INTO`: blame the glued item rather than what follows it.
-      const item = this.tokens[this.pos - 2]!;
-      const glued = hintFor(item);
+      const glued = hintFor(last);
       if (glued.includes('put a space before'))
-        syntaxError(spanOf(item), `expected WHERE or INTO after the source${glued}`);
+        syntaxError(spanOf(last), `expected WHERE or INTO after the source${glued}`);
       syntaxError(
         spanOf(keyword),
         `expected WHERE or INTO after the source, found ${quote(keyword.text)}${hintFor(keyword)}`,
