@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   invalidManifest: 'EH_AGENT_MANIFEST_INVALID',
   duplicateDevice: 'EH_AGENT_DUPLICATE_DEVICE',
   invalidPki: 'EH_AGENT_PKI_INVALID',
+  internal: 'EH_AGENT_INTERNAL',
 } as const;
 
 export type AgentErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -46,6 +47,6 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AgentError ? err.retryable : true;
 }
 
-export function errorCode(err: unknown): string {
-  return err instanceof AgentError ? err.code : 'EH_AGENT_INTERNAL';
+export function errorCode(err: unknown): AgentErrorCode {
+  return err instanceof AgentError ? err.code : ERROR_CODES.internal;
 }

@@ -70,7 +70,10 @@ export class Reconciler {
     const owner = owningName((await kube.list(RESOURCES.edgeDeployment, namespace)).items);
     if (owner !== name) {
       const message = `EdgeDeployment ${owner ?? '?'} already runs the device of namespace ${namespace}; one per namespace`;
-      log.warn({ event: 'reconcile.duplicate', ...ctx, owner }, 'another EdgeDeployment owns this namespace');
+      log.warn(
+        { event: 'reconcile.duplicate', code: ERROR_CODES.duplicateDevice, ...ctx, owner },
+        'another EdgeDeployment owns this namespace',
+      );
       await this.writeStatus(
         ctx,
         { kind: 'failed', reason: 'DuplicateEdgeDeployment', message, issues: [] },
@@ -149,6 +152,7 @@ export class Reconciler {
     this.o.log.warn(
       {
         event: 'reconcile.invalid',
+        code: ERROR_CODES.invalidManifest,
         ...ctx,
         errors: issues.filter((i) => i.severity !== 'warning').length,
         path: first?.path,

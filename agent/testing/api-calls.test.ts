@@ -3,6 +3,8 @@
 // api-calls.json, which the RBAC in deploy/ must allow; `UPDATE_GOLDEN=1` rewrites it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { RESOURCES } from '../apply/resources.js';
 import { assertGolden } from './golden.js';
 import { classicManifest, eventually, Harness, LEASE_NAMESPACE, modulesOf, NAMESPACE } from './harness.js';
@@ -99,7 +101,10 @@ describe('the API calls the agent makes', () => {
         ],
       };
       assert.ok(resources.some((c) => c.resource === 'edgedeployments/status' && c.verb === 'patch'));
-      assertGolden(new URL('./api-calls.json', import.meta.url), JSON.stringify(doc, null, 2) + '\n');
+      // Written as Prettier writes JSON, so `prettier --check` and this test agree on the bytes.
+      const file = new URL('./api-calls.json', import.meta.url);
+      const options = (await resolveConfig(fileURLToPath(file))) ?? {};
+      assertGolden(file, await format(JSON.stringify(doc), { ...options, parser: 'json' }));
     } finally {
       await h.close();
     }

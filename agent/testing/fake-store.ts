@@ -51,6 +51,8 @@ export class FakeStore {
   private compactedThrough = 0;
   private rv = 100;
   private readonly listeners = new Set<(e: StoredEvent) => void>();
+  /** uids of deleted objects: a dependent written later that points only at them is collected too. */
+  private readonly deletedUids = new Set<string>();
   /** Delete dependents when their controller owner goes (the real cluster's garbage collector). */
   gc = true;
 
@@ -99,6 +101,18 @@ export class FakeStore {
     const e: StoredEvent = { rv: this.rv, type, resource: r, object: clone(object) };
     this.history.push(e);
     for (const l of this.listeners) l(e);
+    if (type !== 'DELETED') this.collectIfOrphaned(r, object);
+  }
+
+  /** The real collector deletes a dependent whose owners are all gone, whenever it was written. */
+  private collectIfOrphaned(r: FakeResource, o: KubeJson): void {
+    const owners = (meta(o).ownerReferences ?? []) as { uid?: string }[];
+    if (!this.gc || owners.length === 0 || !owners.every((ref) => ref.uid && this.deletedUids.has(ref.uid))) return;
+    const ns = meta(o).namespace;
+    const name = String(meta(o).name);
+    setImmediate(() => {
+      if (this.objects.has(this.key(r, ns, name))) this.delete(r, ns, name);
+    });
   }
 
   private checkNamespace(r: FakeResource, ns: string | undefined): void {
@@ -207,6 +221,7 @@ export class FakeStore {
     for (const a of [...this.applied.keys()]) if (a.startsWith(`${k}#`)) this.applied.delete(a);
     this.rv++;
     meta(o).resourceVersion = String(this.rv);
+    this.deletedUids.add(String(meta(o).uid));
     this.record('DELETED', r, o);
     if (this.gc) this.collectDependents(String(meta(o).uid));
     return clone(o);
