@@ -142,7 +142,9 @@ class Generator {
     const t = this.temp();
     const k = JSON.stringify(key);
     const slow =
-      bag === 'P' && key.startsWith('$') ? `lookupDollarName(c, P, ${k})` : `lookupIgnoringCase(${bag}, ${k})`;
+      bag === 'P' && key.startsWith('$')
+        ? `(c.dollarNames === 2 ? undefined : lookupDollarName(c, P, ${k}))`
+        : `lookupIgnoringCase(${bag}, ${k})`;
     return `((${t} = ${bag}[${k}]), typeof ${t} === "string" || ${t} === null ? ${t} : ${slow})`;
   }
 
