@@ -10,7 +10,7 @@ export {
   type TextSpan,
 } from './errors.js';
 export type { RoutableMessage } from './message.js';
-export { printExpr } from './print.js';
+export { printExpr, printRoute } from './print.js';
 export {
   compileCondition,
   compileRoute,

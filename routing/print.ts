@@ -45,3 +45,18 @@ export function printExpr(e: Expr): string {
     }
   }
 }
+
+/** A route statement as text: `FROM <source> [WHERE <condition>] INTO <sink>`. */
+export function printRoute(route: {
+  readonly source: { readonly text: string };
+  readonly condition?: { readonly expr: Expr };
+  readonly sink:
+    { readonly kind: 'upstream' } | { readonly kind: 'module'; readonly moduleId: string; readonly input: string };
+}): string {
+  const where = route.condition === undefined ? '' : ` WHERE ${printExpr(route.condition.expr)}`;
+  const sink =
+    route.sink.kind === 'upstream'
+      ? '$upstream'
+      : `BrokeredEndpoint("/modules/${route.sink.moduleId}/inputs/${route.sink.input}")`;
+  return `FROM ${route.source.text}${where} INTO ${sink}`;
+}

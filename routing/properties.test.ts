@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { stripSpans, type BinaryOp, type Expr } from './ast.js';
 import { compileCondition, type RoutableMessage } from './index.js';
 import { parseCondition } from './parser.js';
-import { printExpr } from './print.js';
+import { printExpr, printRoute } from './print.js';
+import { parseRoute } from './statement.js';
 import { encodeText } from './vector-case.js';
 
 const span = { offset: 0, length: 0 };
@@ -86,6 +87,49 @@ describe('printer', () => {
         assert.deepEqual(stripSpans(parsed.value), stripSpans(e), text);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+const routeParts = fc.record({
+  source: fc.constantFrom(
+    '/*',
+    '/messages/*',
+    '/messages/modules/m1/*',
+    '/messages/modules/m1/outputs/*',
+    '/messages/modules/Filter/outputs/out1',
+    '/twinChangeNotifications',
+  ),
+  condition: fc.option(anyExpr, { nil: undefined }),
+  sink: fc.oneof(
+    fc.constant({ kind: 'upstream' as const }),
+    fc
+      .tuple(fc.constantFrom('filter', 'Alert-Logic', 'm.2'), fc.constantFrom('in1', 'input'))
+      .map(([moduleId, input]) => ({ kind: 'module' as const, moduleId, input })),
+  ),
+});
+
+describe('route printer', () => {
+  it('prints every route as text that parses back to the same source, condition and sink', () => {
+    fc.assert(
+      fc.property(routeParts, ({ source, condition, sink }) => {
+        const text = printRoute({
+          source: { text: source },
+          ...(condition ? { condition: { expr: condition } } : {}),
+          sink,
+        });
+        const parsed = parseRoute(text);
+        assert.ok(parsed.ok, `${text}: ${parsed.ok ? '' : parsed.finding.detail}`);
+        assert.equal(parsed.value.source.text, source);
+        assert.deepEqual(parsed.value.sink, sink);
+        assert.deepEqual(
+          parsed.value.condition && stripSpans(parsed.value.condition.expr),
+          condition && stripSpans(condition),
+          text,
+        );
+        assert.equal(printRoute(parsed.value), text);
+      }),
+      { numRuns: 300 },
     );
   });
 });
