@@ -224,7 +224,7 @@ function readRegistryCredentials(value: unknown, path: string, issues: ManifestI
       continue;
     }
     const fields = ['username', 'password', 'address'] as const;
-    const missing = fields.filter((f) => typeof entry[f] !== 'string' || (entry[f]).trim() === '');
+    const missing = fields.filter((f) => typeof entry[f] !== 'string' || entry[f].trim() === '');
     for (const f of missing) issues.push({ path: childPath(at, f), message: `${f} must be a non-empty string` });
     if (missing.length === 0) {
       out.push({

@@ -2,7 +2,7 @@
 // mounts, privileged mode and the host namespaces. Malformed entries are errors: they can never work.
 import { field, readBoolean, readObject, readString, type Field } from './docker-fields.js';
 import { childPath, describeType, isPlainObject, type ManifestIssue } from './issues.js';
-import type { Bind, ExposedPort, Mount, MountType, PortBinding, PortProtocol } from './types.js';
+import type { Bind, ExposedPort, Mount, MountType, PortBinding } from './types.js';
 
 const PORT_KEY = /^(\d{1,5})(?:\/([A-Za-z]+))?$/;
 
