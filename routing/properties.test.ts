@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stripSpans, type BinaryOp, type Expr } from './ast.js';
-import { compileCondition, type RoutableMessage } from './index.js';
+import { compileCondition, RouteTable, type RoutableMessage } from './index.js';
 import { parseCondition } from './parser.js';
 import { printExpr, printRoute } from './print.js';
 import { parseRoute } from './statement.js';
@@ -294,6 +294,57 @@ describe('compiled predicates', () => {
         for (const m of messages) assert.equal(compiled.condition.test(m), interpreted.condition.test(m), text);
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+// ---- (3) whole tables: one compiled function per candidate list === each route interpreted ----
+
+const tableRoute = fc.record({
+  source: fc.constantFrom(
+    '/*',
+    '/messages/*',
+    '/messages/modules/m1/*',
+    '/messages/modules/M1/outputs/o1',
+    '/messages/modules/m2/*',
+  ),
+  condition: fc.option(typed('bool', 2), { nil: undefined }),
+  endpoint: fc.constantFrom(
+    '$upstream',
+    'BrokeredEndpoint("/modules/a/inputs/i")',
+    'BrokeredEndpoint("/modules/b/inputs/i")',
+  ),
+  priority: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+});
+const routed: fc.Arbitrary<RoutableMessage> = fc
+  .tuple(message, fc.constantFrom(undefined, 'm1', 'M1', 'm2'), fc.constantFrom(undefined, 'o1', 'O1', 'o2'))
+  .map(([m, moduleId, outputName]) => ({
+    ...m,
+    systemProperties: { ...m.systemProperties, connectionModuleId: moduleId, outputName },
+  }));
+
+describe('compiled tables', () => {
+  it('route every message as the interpreted table does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(tableRoute, { minLength: 1, maxLength: 8 }),
+        fc.array(routed, { minLength: 1, maxLength: 4 }),
+        (routes, messages) => {
+          const specs = routes.map((r, i) => ({
+            name: `r${i}`,
+            route: `FROM ${r.source}${r.condition ? ` WHERE ${printExpr(r.condition)}` : ''} INTO ${r.endpoint}`,
+            ...(r.priority === undefined ? {} : { priority: r.priority }),
+          }));
+          const compiled = RouteTable.build(specs);
+          const interpreted = RouteTable.build(specs, { interpreted: true });
+          assert.ok(compiled.ok && interpreted.ok, compiled.ok ? '' : compiled.errors[0]!.message);
+          for (const m of messages) {
+            const names = (t: RouteTable) => t.evaluate(m).map((x) => `${x.endpointId}:${x.routeName}`);
+            assert.deepEqual(names(compiled.table), names(interpreted.table), specs.map((s) => s.route).join('\n'));
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });
