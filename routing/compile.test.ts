@@ -67,6 +67,28 @@ describe('compilePredicate', () => {
     assert.equal(r.condition.test(m({ $other: 'y' }, { sys4: 'x' })), false);
   });
 
+  it('computes a call written twice once per message', () => {
+    assert.match(source('as_number(t) > 1 AND as_number(t) < 5'), /s0 !== UNSET \? s0 : \(s0 = numberOf/);
+    const r = compileCondition('as_number(t) > 1 AND as_number(t) < 5');
+    assert.ok(r.ok);
+    let reads = 0;
+    const m = (t: string): RoutableMessage => ({
+      properties: {
+        get t() {
+          reads++;
+          return t;
+        },
+      },
+      systemProperties: {},
+      body: new Uint8Array(0),
+    });
+    assert.deepEqual(
+      ['0', '3', '9', 'x'].map((t) => r.condition.test(m(t))),
+      [false, true, false, undefined],
+    );
+    assert.equal(reads, 4);
+  });
+
   it('compiles a condition that is always true to no predicate at all', () => {
     const r = compileCondition('true');
     assert.ok(r.ok);
