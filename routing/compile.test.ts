@@ -89,6 +89,14 @@ describe('compilePredicate', () => {
     assert.equal(reads, 4);
   });
 
+  it('keeps calls apart that differ only in -0 or the sign of an infinity', () => {
+    const r = compileCondition(
+      'power(1e999, 3) > 0 AND power(-1e999, 3) < 0 AND power(0, -1) > 0 AND power(-0, -1) < 0',
+    );
+    assert.ok(r.ok);
+    assert.equal(r.condition.test({ properties: {}, systemProperties: {}, body: new Uint8Array(0) }), true);
+  });
+
   it('compiles a condition that is always true to no predicate at all', () => {
     const r = compileCondition('true');
     assert.ok(r.ok);

@@ -76,13 +76,20 @@ function literal(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A call's identity: its IR as JSON, with numbers spelled so that -0, NaN and ±Infinity stay distinct. */
+function keyOf(ir: Ir): string {
+  return JSON.stringify(ir, (_k, v: unknown) =>
+    typeof v === 'number' ? `#${Object.is(v, -0) ? '-0' : String(v)}` : v,
+  );
+}
+
 /** Built-in calls written the same way more than once in the given conditions (e.g. `as_number(t)` in 12 routes). */
 function repeatedCalls(irs: readonly Ir[]): Set<string> {
   const seen = new Set<string>();
   const repeated = new Set<string>();
   const walk = (ir: Ir): void => {
     if (ir.op === 'call') {
-      const key = JSON.stringify(ir);
+      const key = keyOf(ir);
       if (seen.has(key)) repeated.add(key);
       seen.add(key);
       ir.args.forEach(walk);
@@ -161,7 +168,7 @@ class Generator {
         return `((${t} = ${l}), ${defined} ? ${t} : ${this.expr(ir.right)})`;
       }
       case 'call': {
-        const v = this.shared.size > 0 ? this.shared.get(JSON.stringify(ir)) : undefined;
+        const v = this.shared.size > 0 ? this.shared.get(keyOf(ir)) : undefined;
         const call = this.call(ir);
         return v === undefined ? call : `(${v} !== UNSET ? ${v} : (${v} = ${call}))`;
       }
