@@ -48,6 +48,8 @@ export interface HubOptions {
   readonly dispatcher?: Partial<DispatcherOptions>;
   /** How often expired messages of offline endpoints are swept (ms). */
   readonly sweepIntervalMs?: number;
+  /** How long a new connection may take to send CONNECT (ms). */
+  readonly mqttConnectTimeoutMs?: number;
   /** How often the configuration file is checked for changes (ms). */
   readonly configPollMs?: number;
 }
@@ -215,6 +217,7 @@ export class Hub {
         identities: new WeakMap<never, Identity>(),
       },
       this.store,
+      { connectTimeoutMs: o.mqttConnectTimeoutMs ?? 30_000 },
     );
     if (o.metricsPort !== -1) {
       this.ops = await OpsServer.listen(this.metrics.registry, () => this.problems(), o.metricsPort ?? 9600, host);

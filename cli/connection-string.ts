@@ -13,7 +13,7 @@ Prints the connection string of <module> for a hub using the data folder DIR (ED
   --gateway-host NAME   where the module connects (default localhost; in a cluster: edgehub)
   --export              print shell exports of EdgeHubConnectionString and EdgeModuleCACertificateFile`;
 
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags({
     args: argv,
     options: {
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (v.help) {
     console.log(HELP);
-    return 0;
+    return Promise.resolve(0);
   }
   const [moduleId, ...extra] = positionals;
   if (moduleId === undefined || extra.length > 0) throw new UsageError(`give exactly one module id\n\n${HELP}`);
@@ -48,5 +48,5 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     console.log(cs);
   }
-  return 0;
+  return Promise.resolve(0);
 }

@@ -11,7 +11,7 @@ import {
   validateEdgeHubDesired,
   type EdgeHubDesiredProperties,
 } from '../../manifest/index.js';
-import { formatRouteError, RouteTable } from '../../routing/index.js';
+import { RouteTable } from '../../routing/index.js';
 
 export interface HubConfig {
   readonly edgeHub: EdgeHubDesiredProperties;
@@ -53,7 +53,7 @@ export function parseHubConfig(text: string, source: string): ConfigLoad {
   const edgeHub = validateEdgeHubDesired(located.value, located.path || '$edgeHub');
   if (!edgeHub.ok) return { ok: false, errors: edgeHub.issues.map((i) => `${source}: ${i.path}: ${i.message}`) };
   const table = RouteTable.build(edgeHub.value.routes);
-  if (!table.ok) return { ok: false, errors: table.errors.map((e) => `${source}: ${formatRouteError(e)}`) };
+  if (!table.ok) return { ok: false, errors: table.errors.map((e) => `${source}: ${e.render()}`) };
   return {
     ok: true,
     config: {

@@ -72,7 +72,7 @@ export class MqttHead {
     });
   }
 
-  static async create(ctx: MqttContext, sessions: SessionStore): Promise<MqttHead> {
+  static async create(ctx: MqttContext, sessions: SessionStore, opts: { connectTimeoutMs: number }): Promise<MqttHead> {
     const persistence = new SessionPersistence(sessions);
     const broker = await Aedes.createBroker({
       persistence,
@@ -81,7 +81,7 @@ export class MqttHead {
       authorizeSubscribe: makeAuthorizeSubscribe(ctx),
       // Client ids are `{device}/{module}`: longer than MQTT 3.1's 23 characters.
       maxClientsIdLength: 256,
-      connectTimeout: 30_000,
+      connectTimeout: opts.connectTimeoutMs,
       heartbeatInterval: 3_600_000,
     });
     return new MqttHead(ctx, broker, persistence);

@@ -96,7 +96,7 @@ export class SessionPersistence {
   // QoS 2 inbound de-duplication, per connection (the SDK uses QoS 1; kept correct for other clients).
   incomingStorePacket(client: Client, packet: { messageId?: number }): Promise<void> {
     let m = this.incoming.get(client.id);
-    if (!m) this.incoming.set(client.id, (m = new Map()));
+    if (!m) this.incoming.set(client.id, (m = new Map<number, unknown>()));
     m.set(packet.messageId ?? 0, packet);
     return Promise.resolve();
   }

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deriveModuleKey, generateDeviceKey } from '../../manifest/index.js';
+import { authenticate, type Credentials } from './identity.js';
+import { createSasToken, parseSasToken } from './sas.js';
+
+const deviceKey = generateDeviceKey();
+const creds: Credentials = {
+  deviceId: 'dev',
+  deviceKey,
+  hostNames: new Set(['hub.example.net', 'edgehub']),
+  modules: new Set(['sensor']),
+};
+const now = 1_800_000_000;
+const user = (clientId: string) =>
+  `hub.example.net/${clientId}/?api-version=2021-04-12&DeviceClientType=azure-iot-device%2F1.18.4`;
+const moduleToken = (
+  moduleId: string,
+  key = deriveModuleKey(deviceKey, moduleId),
+  expiry = now + 3600,
+  host = 'hub.example.net',
+) => createSasToken(`${host}/devices/dev/modules/${moduleId}`, key, expiry);
+
+describe('authenticate', () => {
+  it('accepts a module token signed with the derived key', () => {
+    const r = authenticate(creds, 'dev/sensor', user('dev/sensor'), moduleToken('sensor'), now);
+    assert.deepEqual(r, { ok: true, identity: { deviceId: 'dev', moduleId: 'sensor', id: 'dev/sensor' } });
+  });
+
+  it('accepts the device itself with the device key', () => {
+    const r = authenticate(creds, 'dev', user('dev'), createSasToken('edgehub/devices/dev', deviceKey, now + 60), now);
+    assert.equal(r.ok, true);
+  });
+
+  const refusals: [string, string, string | undefined, string, string][] = [
+    ['a wrong key', 'dev/sensor', user('dev/sensor'), moduleToken('sensor', generateDeviceKey()), 'bad_signature'],
+    ['an expired token', 'dev/sensor', user('dev/sensor'), moduleToken('sensor', undefined, now - 1), 'expired'],
+    ["another module's token", 'dev/sensor', user('dev/sensor'), moduleToken('filter'), 'wrong_identity'],
+    ['a module not in the manifest', 'dev/filter', user('dev/filter'), moduleToken('filter'), 'unknown_module'],
+    ['a runtime module id', 'dev/$edgeHub', user('dev/$edgeHub'), moduleToken('$edgeHub'), 'unknown_module'],
+    ['another device', 'other/sensor', user('other/sensor'), moduleToken('sensor'), 'wrong_identity'],
+    ['a user name for someone else', 'dev/sensor', user('dev/filter'), moduleToken('sensor'), 'wrong_identity'],
+    [
+      'an unknown token host',
+      'dev/sensor',
+      user('dev/sensor'),
+      moduleToken('sensor', undefined, now + 60, 'evil.example'),
+      'wrong_identity',
+    ],
+    ['a password that is no token', 'dev/sensor', user('dev/sensor'), 'secret', 'bad_token'],
+    ['a malformed client id', 'a/b/c', undefined, moduleToken('sensor'), 'bad_client_id'],
+  ];
+  for (const [what, clientId, username, password, reason] of refusals) {
+    it(`refuses ${what}`, () => {
+      const r = authenticate(creds, clientId, username, password, now);
+      assert.equal(r.ok, false);
+      assert.equal(!r.ok && r.reason, reason);
+      assert.ok(!r.ok && r.message.length > 10);
+    });
+  }
+
+  it('parses tokens with the URL-encoded resource kept for the signature', () => {
+    const t = parseSasToken(moduleToken('sensor'));
+    assert.ok(t.ok);
+    assert.equal(t.token.resource, 'hub.example.net/devices/dev/modules/sensor');
+    assert.equal(t.token.resourceRaw, 'hub.example.net%2Fdevices%2Fdev%2Fmodules%2Fsensor');
+    assert.equal(parseSasToken('SharedAccessSignature sr=x&se=1').ok, false);
+    assert.equal(parseSasToken('SharedAccessSignature sr=x&sig=y&se=soon').ok, false);
+  });
+});

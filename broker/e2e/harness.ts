@@ -1,0 +1,191 @@
+// End-to-end test harness: a real hub on 127.0.0.1 with its own temp data folder and free ports, and real
+// Azure IoT SDK module clients connected to it over MQTT/TLS, exactly as an unmodified module would connect.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import azureDevice from 'azure-iot-device';
+import azureMqtt from 'azure-iot-device-mqtt';
+import mqtt from 'mqtt';
+import { deriveModuleKey, formatConnectionString } from '../../manifest/index.js';
+import { createSasToken } from '../auth/sas.js';
+import { Hub, type HubOptions } from '../hub.js';
+
+const { ModuleClient, Message } = azureDevice;
+export type SdkModuleClient = InstanceType<typeof ModuleClient>;
+export type SdkMessage = InstanceType<typeof Message>;
+export { Message };
+
+/** A deployment manifest with these modules and routes (schema 1.1). */
+export function manifest(
+  modules: readonly string[],
+  routes: Record<string, string | { route: string; priority?: number; timeToLiveSecs?: number }>,
+  timeToLiveSecs = 7200,
+): object {
+  return {
+    modulesContent: {
+      $edgeAgent: {
+        'properties.desired': {
+          schemaVersion: '1.1',
+          runtime: { type: 'docker', settings: {} },
+          systemModules: {
+            edgeAgent: { type: 'docker', settings: { image: 'edgehub:test', createOptions: '{}' } },
+            edgeHub: {
+              type: 'docker',
+              status: 'running',
+              restartPolicy: 'always',
+              settings: { image: 'edgehub:test', createOptions: '{}' },
+            },
+          },
+          modules: Object.fromEntries(
+            modules.map((m) => [
+              m,
+              {
+                version: '1.0',
+                type: 'docker',
+                status: 'running',
+                restartPolicy: 'always',
+                settings: { image: `${m}:test`, createOptions: '{}' },
+              },
+            ]),
+          ),
+        },
+      },
+      $edgeHub: {
+        'properties.desired': { schemaVersion: '1.1', routes, storeAndForwardConfiguration: { timeToLiveSecs } },
+      },
+    },
+  };
+}
+
+export class TestHub {
+  private constructor(
+    readonly hub: Hub,
+    readonly dir: string,
+  ) {}
+
+  static async start(config: object, options: Partial<HubOptions> = {}, dir?: string): Promise<TestHub> {
+    dir ??= mkdtempSync(join(tmpdir(), 'edgehub-e2e-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+    const hub = await Hub.start({
+      dataDir: dir,
+      host: '127.0.0.1',
+      mqttsPort: 0,
+      metricsPort: 0,
+      configPollMs: 100,
+      ...options,
+    });
+    return new TestHub(hub, dir);
+  }
+
+  get configPath(): string {
+    return join(this.dir, 'config.json');
+  }
+
+  /** Replaces the configuration file (the hub picks it up within its poll interval). */
+  writeConfig(config: object | string): void {
+    writeFileSync(this.configPath, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  }
+
+  connectionString(moduleId: string, key?: string): string {
+    const d = this.hub.device;
+    return formatConnectionString({
+      hostName: d.iothubHostName,
+      gatewayHostName: `127.0.0.1:${this.hub.ports.mqtts}`,
+      deviceId: d.deviceId,
+      moduleId,
+      sharedAccessKey: key ?? deriveModuleKey(d.deviceKey, moduleId),
+    });
+  }
+
+  get ca(): string {
+    return readFileSync(join(this.dir, 'ca.pem'), 'utf8');
+  }
+
+  /** An SDK ModuleClient over MQTT, opened, trusting the hub's edge CA (as EdgeModuleCACertificateFile does). */
+  async module(
+    moduleId: string,
+    opts: {
+      key?: string;
+      tokenRenewal?: { tokenValidTimeInSeconds: number; tokenRenewalMarginInSeconds: number };
+    } = {},
+  ): Promise<SdkModuleClient> {
+    const client = ModuleClient.fromConnectionString(this.connectionString(moduleId, opts.key), azureMqtt.Mqtt);
+    // One setOptions call with everything: the MQTT transport replaces its options on each call (protocol.md §1.4).
+    await client.setOptions({ ca: this.ca, ...(opts.tokenRenewal ? { tokenRenewal: opts.tokenRenewal } : {}) });
+    await client.open();
+    return client;
+  }
+
+  /** A SAS token for a module, as the SDK makes it. */
+  token(moduleId: string, opts: { key?: string; expiry?: number } = {}): string {
+    const d = this.hub.device;
+    return createSasToken(
+      `${d.iothubHostName}/devices/${d.deviceId}/modules/${moduleId}`,
+      opts.key ?? deriveModuleKey(d.deviceKey, moduleId),
+      opts.expiry ?? Math.floor(Date.now() / 1000) + 3600,
+    );
+  }
+
+  /** A plain MQTT client (mqtt.js, no automatic reconnect) logged in as `moduleId`, or as `clientId` with its token. */
+  rawClient(moduleId: string, opts: { clientId?: string; password?: string } = {}): Promise<mqtt.MqttClient> {
+    const d = this.hub.device;
+    const clientId = opts.clientId ?? `${d.deviceId}/${moduleId}`;
+    return mqtt.connectAsync(`mqtts://127.0.0.1:${this.hub.ports.mqtts}`, {
+      clientId,
+      username: `${d.iothubHostName}/${clientId}/?api-version=2021-04-12`,
+      password: opts.password ?? this.token(moduleId),
+      protocolVersion: 4,
+      clean: false,
+      ca: this.ca,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+  }
+
+  async stop(keepDir = false): Promise<void> {
+    await this.hub.close();
+    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Collects input messages of a module client, with a way to wait for a count. */
+export class Inbox {
+  readonly messages: { input: string; message: SdkMessage }[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(client: SdkModuleClient) {
+    client.on('inputMessage', (input: string, message: SdkMessage) => {
+      this.messages.push({ input, message });
+      this.waiters.splice(0).forEach((w) => w());
+    });
+  }
+
+  async waitFor(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${count} input messages; got ${this.messages.length}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  bodies(): string[] {
+    return this.messages.map((m) => m.message.getBytes().toString());
+  }
+}
+
+export function jsonMessage(body: unknown, properties: Record<string, string> = {}): SdkMessage {
+  const m = new Message(JSON.stringify(body));
+  m.contentType = 'application/json';
+  m.contentEncoding = 'utf-8';
+  for (const [k, v] of Object.entries(properties)) m.properties.add(k, v);
+  return m;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatPropertyBag, parsePropertyBag, PropertyBagError } from './property-bag.js';
+
+describe('property bag', () => {
+  it('parses what the SDK sends: system properties under %24-keys, application properties encoded', () => {
+    // The wire example of reference/protocol.md §3.4 (without the trailing `/`, which the topic parser strips).
+    const bag =
+      '%24.on=out1&%24.mid=mid-1&%24.cid=cid-1&%24.ct=application%2Fjson&%24.ce=utf-8&k%201=v%2F%26%3D1&%24.sub=subj';
+    const { properties, systemProperties } = parsePropertyBag(bag);
+    assert.deepEqual(properties, { 'k 1': 'v/&=1' });
+    assert.deepEqual(systemProperties, {
+      outputName: 'out1',
+      messageId: 'mid-1',
+      cid: 'cid-1',
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      'dt-subject': 'subj',
+    });
+  });
+
+  it('keeps keys without a value, ignores empty pairs, and keeps $.cdid as an application property', () => {
+    const { properties } = parsePropertyBag('a&&b=&%24.cdid=x');
+    assert.deepEqual(properties, { a: '', b: '', '$.cdid': 'x' });
+  });
+
+  it('refuses bad percent-encoding with a message naming the bag', () => {
+    assert.throws(
+      () => parsePropertyBag('k=%E0%A4%A'),
+      (e: unknown) => e instanceof PropertyBagError && /bad percent-encoding/.test(e.message),
+    );
+  });
+
+  it('formats deliveries so that decodeURIComponent gives every value back', () => {
+    const bag = formatPropertyBag({
+      properties: { 'a key': 'a/&=b+c', skipped: null },
+      systemProperties: {
+        messageId: 'm 1',
+        cid: 'c',
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+        connectionDeviceId: 'dev',
+        connectionModuleId: 'mod',
+        outputName: 'out1',
+      },
+      body: Buffer.alloc(0),
+      enqueuedMs: 0,
+    });
+    assert.equal(
+      bag,
+      'a%20key=a%2F%26%3Db%2Bc&%24.ce=utf-8&%24.ct=application%2Fjson&%24.cid=c&%24.mid=m%201&%24.cdid=dev&%24.cmid=mod',
+    );
+    const decoded: Record<string, string> = Object.fromEntries(
+      bag.split('&').map((kv) => kv.split('=').map(decodeURIComponent) as [string, string]),
+    );
+    assert.equal(decoded['a key'], 'a/&=b+c');
+    assert.equal(decoded['$.on'], undefined, 'the output name is never sent to an input');
+  });
+});
