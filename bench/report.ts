@@ -84,7 +84,9 @@ function details(r: SuiteResult, s: ScenarioResult): string[] {
   const reps = r.settings.repetitions;
   for (const c of s.cases) {
     for (const m of s.metrics) {
-      const ratios = PEERS.map((p) => (c.brokers.includes(p) ? formatRatio(hubRatio(c, p, m.key, reps)) : '·'));
+      const ratios = PEERS.map((p) =>
+        c.brokers.includes(p) && !m.diagnostic ? formatRatio(hubRatio(c, p, m.key, reps)) : '·',
+      );
       lines.push(
         `| ${c.label} | ${m.label} (${m.unit}) | ${BROKER_KINDS.map((k) => cell(r, c, k, m)).join(' | ')} | ${ratios.join(' | ')} |`,
       );
@@ -105,7 +107,10 @@ export function renderMarkdown(r: SuiteResult): string {
   const m = r.machine;
   const s = r.settings;
   const date = r.startedAt.slice(0, 10);
-  const quick = s.mode === 'quick' ? ' (quick mode: fewer repetitions and shorter runs than `--full`)' : '';
+  const quick =
+    s.mode === 'quick'
+      ? ' (quick mode: fewer repetitions, shorter windows and a smaller backlog than `--full`; settings at the end)'
+      : '';
   const targets = checkTargets(r);
   const lines = [
     `# edgehub benchmark, ${date}, ${s.mode}`,
@@ -113,7 +118,8 @@ export function renderMarkdown(r: SuiteResult): string {
     `Medians of ${s.repetitions} repetitions${quick}, min–max in brackets. Ratios are hub ÷ peer taken per`,
     'repetition (same run, order of the brokers rotated each repetition), then their median. Throughput is',
     'messages received and acknowledged by the subscribers per second after a warm-up; "cores" is CPU time over',
-    'wall time (1.00 = one core busy). Each run starts a fresh broker process.',
+    'wall time (1.00 = one core busy). Brokers start afresh for every repetition (throughput and latency: one',
+    'start serves both payload sizes; backlog and idle: one start per case). Figures marked · have no ratio.',
     '',
     ...summaryTable(r),
     '',

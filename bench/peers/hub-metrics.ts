@@ -3,7 +3,7 @@
 // scrape, so a scrape at the start of the window and one at its end give that window's delay; the others are
 // cumulative and taken as differences.
 
-type Scrape = Map<string, number>;
+export type Scrape = Map<string, number>;
 
 /** Sums every series of each metric name (labels dropped). */
 export function parsePrometheus(text: string): Scrape {
@@ -21,7 +21,7 @@ export function parsePrometheus(text: string): Scrape {
   return out;
 }
 
-async function scrape(url: string): Promise<Scrape | undefined> {
+export async function scrape(url: string): Promise<Scrape | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     return res.ok ? parsePrometheus(await res.text()) : undefined;

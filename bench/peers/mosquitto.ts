@@ -55,7 +55,7 @@ export async function startMosquitto(path: string, workDir: string): Promise<Bro
       'max_inflight_messages 100',
       'max_queued_messages 0',
       'max_queued_bytes 0',
-      `set_tcp_nodelay ${process.env.MQ_NODELAY ?? 'false'}`,
+      'set_tcp_nodelay true',
       'log_dest stderr',
       'log_type error',
       '',

@@ -3,6 +3,7 @@
 // memory per connection = RSS delta / N. Plain MQTT on every broker; the hub also over TLS, as SDK modules
 // connect (a separate start, so that freed memory of the first batch does not hide the second).
 import { LoadProcess } from '../load/load-process.js';
+import { scrape } from '../peers/hub-metrics.js';
 import { memory } from '../proc-stats.js';
 import { perSecond } from '../stats.js';
 import type { Scenario, Settings } from './scenario.js';
@@ -25,8 +26,42 @@ export const idle: Scenario = {
   primary: 'perConnection',
   metrics: [
     { key: 'perConnection', label: 'memory per connection', unit: 'KB', higherIsBetter: false, scale: KB, digits: 1 },
-    { key: 'rssBefore', label: 'RSS before', unit: 'MB', higherIsBetter: false, scale: KB * KB, digits: 1 },
-    { key: 'rssAfter', label: 'RSS with all connected', unit: 'MB', higherIsBetter: false, scale: KB * KB, digits: 1 },
+    {
+      key: 'rssBefore',
+      label: 'RSS before',
+      unit: 'MB',
+      higherIsBetter: false,
+      diagnostic: true,
+      scale: KB * KB,
+      digits: 1,
+    },
+    {
+      key: 'rssAfter',
+      label: 'RSS with all connected',
+      unit: 'MB',
+      higherIsBetter: false,
+      diagnostic: true,
+      scale: KB * KB,
+      digits: 1,
+    },
+    {
+      key: 'heapPerConnection',
+      label: 'hub JS heap per connection',
+      unit: 'KB',
+      higherIsBetter: false,
+      diagnostic: true,
+      scale: KB,
+      digits: 1,
+    },
+    {
+      key: 'externalPerConnection',
+      label: 'hub external (buffers) per connection',
+      unit: 'KB',
+      higherIsBetter: false,
+      diagnostic: true,
+      scale: KB,
+      digits: 1,
+    },
     { key: 'connectRate', label: 'connect + subscribe', unit: 'conn/s', higherIsBetter: true },
   ],
   async run(ctx) {
@@ -36,6 +71,7 @@ export const idle: Scenario = {
     if (!endpoint) throw new Error(`${b.kind} has no TLS listener in this suite`);
     await sleep(s.settleMs);
     const before = memory(b.pid);
+    const hubBefore = b.metricsUrl ? await scrape(b.metricsUrl) : undefined;
     const ids = moduleIds(s);
     const p = LoadProcess.acquire('idle');
     try {
@@ -47,6 +83,12 @@ export const idle: Scenario = {
       });
       await sleep(s.settleMs);
       const after = memory(b.pid);
+      const hubAfter = b.metricsUrl ? await scrape(b.metricsUrl) : undefined;
+      const perConn = (key: string) => {
+        const x = hubBefore?.get(key);
+        const y = hubAfter?.get(key);
+        return x === undefined || y === undefined ? undefined : (y - x) / ids.length;
+      };
       if (p.failure) throw new Error(p.failure);
       const still = await p.mark();
       if (still.acked !== ids.length) throw new Error(`${ids.length - still.acked} connections were lost`);
@@ -56,6 +98,8 @@ export const idle: Scenario = {
           perConnection,
           rssBefore: before?.rss,
           rssAfter: after?.rss,
+          heapPerConnection: perConn('nodejs_heap_size_used_bytes'),
+          externalPerConnection: perConn('nodejs_external_memory_bytes'),
           connectRate: perSecond(ids.length - 1, ready.lastAtMs - ready.firstAtMs),
         },
         notes: [],

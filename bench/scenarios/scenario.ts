@@ -64,6 +64,8 @@ export interface Metric {
   readonly label: string;
   readonly unit: string;
   readonly higherIsBetter: boolean;
+  /** A figure that explains another (CPU, batching, the hub's own metrics): shown, never turned into a ratio. */
+  readonly diagnostic?: boolean;
   /** Values are multiplied by this for display (e.g. bytes → MB). */
   readonly scale?: number;
   readonly digits?: number;
@@ -91,19 +93,61 @@ export interface Scenario {
 
 /** Common metric descriptions. */
 export const CPU_METRICS: readonly Metric[] = [
-  { key: 'brokerCpu', label: 'broker CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
-  { key: 'publisherCpu', label: 'publisher CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
-  { key: 'subscriberCpu', label: 'subscriber CPU', unit: 'cores', higherIsBetter: false, digits: 2 },
-  { key: 'publisherBatch', label: 'messages per publisher write', unit: 'msg', higherIsBetter: true },
-  { key: 'subscriberBatch', label: 'messages per subscriber PUBACK write', unit: 'msg', higherIsBetter: true },
-  { key: 'otherCpu', label: 'other load on the machine', unit: 'cores', higherIsBetter: false, digits: 2 },
+  { key: 'brokerCpu', label: 'broker CPU', unit: 'cores', higherIsBetter: false, diagnostic: true, digits: 2 },
+  { key: 'publisherCpu', label: 'publisher CPU', unit: 'cores', higherIsBetter: false, diagnostic: true, digits: 2 },
+  { key: 'subscriberCpu', label: 'subscriber CPU', unit: 'cores', higherIsBetter: false, diagnostic: true, digits: 2 },
+  { key: 'publisherBatch', label: 'messages per publisher write', unit: 'msg', higherIsBetter: true, diagnostic: true },
+  {
+    key: 'subscriberBatch',
+    label: 'messages per subscriber PUBACK write',
+    unit: 'msg',
+    higherIsBetter: true,
+    diagnostic: true,
+  },
+  {
+    key: 'otherCpu',
+    label: 'other load on the machine',
+    unit: 'cores',
+    higherIsBetter: false,
+    diagnostic: true,
+    digits: 2,
+  },
 ];
 
 /** What the hub reports about a measured window (its /metrics); peers have no such figures. */
 export const HUB_METRICS: readonly Metric[] = [
-  { key: 'loopDelayP99', label: 'hub event-loop delay p99', unit: 'ms', higherIsBetter: false, digits: 1 },
-  { key: 'loopDelayMax', label: 'hub event-loop delay max', unit: 'ms', higherIsBetter: false, digits: 1 },
-  { key: 'gcMsPerSec', label: 'hub GC time', unit: 'ms/s', higherIsBetter: false, digits: 0 },
-  { key: 'commitBatch', label: 'hub messages per group commit', unit: 'msg', higherIsBetter: true, digits: 1 },
-  { key: 'slowCommits', label: 'hub commits over 10 ms', unit: '%', higherIsBetter: false, scale: 100, digits: 2 },
+  {
+    key: 'loopDelayP99',
+    label: 'hub event-loop delay p99',
+    unit: 'ms',
+    higherIsBetter: false,
+    diagnostic: true,
+    digits: 1,
+  },
+  {
+    key: 'loopDelayMax',
+    label: 'hub event-loop delay max',
+    unit: 'ms',
+    higherIsBetter: false,
+    diagnostic: true,
+    digits: 1,
+  },
+  { key: 'gcMsPerSec', label: 'hub GC time', unit: 'ms/s', higherIsBetter: false, diagnostic: true, digits: 0 },
+  {
+    key: 'commitBatch',
+    label: 'hub messages per group commit',
+    unit: 'msg',
+    higherIsBetter: true,
+    diagnostic: true,
+    digits: 1,
+  },
+  {
+    key: 'slowCommits',
+    label: 'hub commits over 10 ms',
+    unit: '%',
+    higherIsBetter: false,
+    diagnostic: true,
+    scale: 100,
+    digits: 2,
+  },
 ];
