@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { RouteTable } from '../routing/index.js';
 import type { Credentials, Identity } from './auth/identity.js';
 import { loadHubConfig, type HubConfig } from './config/load.js';
+import { readSecretFiles, type SecretFiles } from './config/secret-files.js';
 import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { GroupCommit } from './core/commit.js';
 import { DEFAULT_DISPATCHER_OPTIONS, type DispatcherOptions } from './core/dispatcher.js';
@@ -41,6 +42,12 @@ export interface HubOptions {
   readonly device?: DeviceIdentity;
   /** The server key pair; default: issued by the data folder's edge CA, created on first start. */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The server key pair as files, re-read when they change (a rotated Kubernetes Secret). Wins over `tls`. */
+  readonly tlsFiles?: { readonly cert: string; readonly key: string };
+  /** The device key as a file, re-read when it changes; with `device` it replaces `device.deviceKey`. */
+  readonly deviceKeyFile?: string;
+  /** Where modules find the edge CA (EdgeModuleCACertificateFile), when it is not the data folder's. */
+  readonly caPath?: string;
   /** Extra names for the server certificate and for token host names (external DNS names). */
   readonly hostNames?: readonly string[];
   readonly durability?: Durability;
@@ -65,6 +72,7 @@ export class Hub {
   private routingState: RoutingState;
   private credentials: Credentials;
   private watcher: ConfigWatcher | undefined;
+  private secretWatchers: SecretFiles[] = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private ops: OpsServer | undefined;
   private mqtt: MqttHead | undefined;
@@ -176,8 +184,14 @@ export class Hub {
         );
     }
     let tls = options.tls;
-    let caPath: string | undefined;
-    if (!tls) {
+    let caPath = options.caPath;
+    if (options.tlsFiles) {
+      tls = readSecretFiles(
+        options.tlsFiles,
+        () => undefined,
+        () => undefined,
+      ).contents;
+    } else if (!tls) {
       const t = loadOrCreateTls(folder, options.hostNames ?? []);
       tls = t.server;
       caPath = t.caPath;
@@ -229,6 +243,7 @@ export class Hub {
     });
     this.ports = { ...mqttPorts, metrics: this.ops?.port };
     this.listening = true;
+    this.watchSecrets();
     this.watcher = watchConfig(
       this.configPath,
       () => this.config?.digest ?? '',
@@ -240,6 +255,44 @@ export class Hub {
     this.sweepTimer = setInterval(() => this.sweep(), interval);
     this.sweepTimer.unref();
     this.log.info({ event: 'hub.started', ports: this.ports, deviceId: this.device.deviceId }, 'hub started');
+  }
+
+  /** Rotation: a new TLS key pair serves new connections; a new device key verifies new tokens. */
+  private watchSecrets(): void {
+    const o = this.options;
+    const failed = (err: Error) =>
+      this.log.error(
+        { event: 'secret.read.failed', err: err.message },
+        `secret rotation: ${err.message}; the current one stays`,
+      );
+    if (o.tlsFiles) {
+      const { watcher } = readSecretFiles(
+        o.tlsFiles,
+        (pair) => {
+          this.mqtt?.setTlsCredentials(pair.cert, pair.key);
+          this.log.info(
+            { event: 'tls.rotated', cert: o.tlsFiles?.cert },
+            'new TLS certificate in use for new connections',
+          );
+        },
+        failed,
+      );
+      this.secretWatchers.push(watcher);
+    }
+    if (o.deviceKeyFile) {
+      const { watcher } = readSecretFiles(
+        { key: o.deviceKeyFile },
+        ({ key }) => {
+          this.credentials = { ...this.credentials, deviceKey: key.trim() };
+          this.log.info(
+            { event: 'device_key.rotated', path: o.deviceKeyFile },
+            'device key changed: new tokens are checked against it',
+          );
+        },
+        failed,
+      );
+      this.secretWatchers.push(watcher);
+    }
   }
 
   /** Module ids of the current configuration, sorted. */
@@ -271,6 +324,13 @@ export class Hub {
     this.endpoints.applyRoutes(config.routes);
     this.credentials = { ...this.credentials, modules: config.modules };
     this.metrics.configReloads.inc({ result: 'applied' });
+    for (const w of config.warnings) this.log.warn({ event: 'config.warning', path: this.configPath }, w);
+    if (config.modules === undefined) {
+      this.log.warn(
+        { event: 'config.no_module_list', path: this.configPath },
+        'the configuration has no $edgeAgent: any module whose key verifies may connect',
+      );
+    }
     const revoked =
       this.mqtt?.revoke(
         (id: Identity) => id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId),
@@ -305,6 +365,7 @@ export class Hub {
     this.closing ??= (async () => {
       this.listening = false;
       this.watcher?.close();
+      this.secretWatchers.forEach((w) => w.close());
       if (this.sweepTimer) clearInterval(this.sweepTimer);
       this.mqtt?.stopAccepting();
       this.commit.flush();

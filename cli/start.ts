@@ -34,6 +34,8 @@ In a cluster the agent provides identity and certificates instead of the data fo
   --iothub-hostname NAME  host name in tokens and connection strings (EDGEHUB_IOTHUB_HOSTNAME)
   --device-key-file FILE  the device key, base64 (EDGEHUB_DEVICE_KEY_FILE)
   --tls-cert FILE, --tls-key FILE   the server key pair (EDGEHUB_TLS_CERT, EDGEHUB_TLS_KEY)
+  --ca-cert FILE          the edge CA modules trust, shown in the welcome lines (EDGEHUB_CA_CERT)
+  The key files are re-read when they change (rotated Secrets).
 `;
 
 const FLAGS = {
@@ -52,6 +54,7 @@ const FLAGS = {
   'device-key-file': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  'ca-cert': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,10 +99,12 @@ export async function run(argv: string[]): Promise<number> {
   const keyPath = flagOrEnv(v['tls-key'], 'EDGEHUB_TLS_KEY');
   if ((certPath === undefined) !== (keyPath === undefined))
     throw new UsageError('--tls-cert and --tls-key go together');
-  const tls =
-    certPath && keyPath
-      ? { cert: readFile(certPath, 'TLS certificate'), key: readFile(keyPath, 'TLS key') }
-      : undefined;
+  if (certPath && keyPath) {
+    readFile(certPath, 'TLS certificate');
+    readFile(keyPath, 'TLS key');
+  }
+  const tlsFiles = certPath && keyPath ? { cert: resolve(certPath), key: resolve(keyPath) } : undefined;
+  const caCert = flagOrEnv(v['ca-cert'], 'EDGEHUB_CA_CERT');
   const hostNames = [...(v.hostname ?? []), ...(process.env.EDGEHUB_HOSTNAMES?.split(',').filter(Boolean) ?? [])];
   const dataDir = resolve(flagOrEnv(v.data, 'EDGEHUB_DATA') ?? 'data');
   const config = flagOrEnv(v.config, 'EDGEHUB_CONFIG');
@@ -114,7 +119,9 @@ export async function run(argv: string[]): Promise<number> {
       mqttPort: portFlag(flagOrEnv(v['mqtt-port'], 'EDGEHUB_MQTT_PORT'), 'mqtt-port'),
       metricsPort: portFlag(flagOrEnv(v['metrics-port'], 'EDGEHUB_METRICS_PORT'), 'metrics-port', true),
       device: explicitDevice(v),
-      tls,
+      deviceKeyFile: flagOrEnv(v['device-key-file'], 'EDGEHUB_DEVICE_KEY_FILE'),
+      tlsFiles,
+      caPath: caCert === undefined ? undefined : resolve(caCert),
       hostNames,
       durability,
       logger: log,
@@ -159,7 +166,7 @@ function printWelcome(hub: Hub): void {
       : []),
   ];
   const modules = hub.modules();
-  if (modules.length > 0 && hub.caPath) {
+  if (modules.length > 0 && hub.caPath && !hub.options.device) {
     lines.push('', 'Try it with the Azure IoT SDK: give a module these two variables, e.g. for the examples:');
     for (const m of modules) {
       const cs = formatConnectionString({

@@ -7,6 +7,7 @@ import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolu
 import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
+import { DESIRED, isPlainObject } from '../../manifest/index.js';
 import type { Device } from '../crd/edge-deployment.js';
 import { base64, metadata, moduleLabels, selectorLabels, type PlanContext, type PlannedObject } from './context.js';
 import { HUB_COMMAND, HUB_PATHS, HUB_PORTS, hubArgs } from './hub-args.js';
@@ -26,13 +27,22 @@ export function hubImage(ctx: PlanContext): string {
 }
 
 /**
- * The hub's configuration file: the manifest's modulesContent without `$edgeAgent`, which holds registry
- * passwords and concerns only the agent. The hub reads `$edgeHub` and the module desired properties.
+ * The hub's configuration file: the manifest's modulesContent, with `$edgeAgent`'s registry credentials taken
+ * out (passwords concern only the agent). The hub reads `$edgeHub`, the module desired properties, and the
+ * module list of `$edgeAgent` (only modules listed there may connect: removing one revokes it).
  */
 export function hubConfigJson(device: Device): string {
-  const content = Object.fromEntries(
-    Object.entries(device.manifest.modulesContent).filter(([k]) => k !== '$edgeAgent'),
-  );
+  const content: Record<string, unknown> = { ...device.manifest.modulesContent };
+  const agent = content.$edgeAgent;
+  if (isPlainObject(agent) && isPlainObject(agent[DESIRED])) {
+    const desired = agent[DESIRED];
+    const runtime = isPlainObject(desired.runtime) ? desired.runtime : undefined;
+    const settings = runtime && isPlainObject(runtime.settings) ? runtime.settings : undefined;
+    if (settings && 'registryCredentials' in settings) {
+      const { registryCredentials: _removed, ...rest } = settings;
+      content.$edgeAgent = { ...agent, [DESIRED]: { ...desired, runtime: { ...runtime, settings: rest } } };
+    }
+  }
   return JSON.stringify({ modulesContent: content }, null, 2) + '\n';
 }
 

@@ -83,7 +83,21 @@ describe('plan: properties', () => {
     const configMaps = JSON.stringify(r.objects.filter((o) => o.kind === 'ConfigMap'));
     assert.ok(!configMaps.includes(TEST_INPUTS.deviceKey));
     assert.ok(!configMaps.includes('<secret>'));
-    assert.ok(!configMaps.includes('$edgeAgent'));
+    assert.ok(!configMaps.includes('registryCredentials'));
+  });
+
+  it("gives the hub the module list, so only the manifest's modules may connect", () => {
+    const r = plan(ed, TEST_INPUTS);
+    assert.ok(r.ok);
+    const cm = r.objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'edgehub-config');
+    assert.ok(cm?.kind === 'ConfigMap');
+    const config = JSON.parse(Object.values(cm.data ?? {})[0] ?? '{}') as {
+      modulesContent: { $edgeAgent: { 'properties.desired': { modules: Record<string, unknown> } } };
+    };
+    assert.deepEqual(Object.keys(config.modulesContent.$edgeAgent['properties.desired'].modules).sort(), [
+      'SimulatedTemperatureSensor',
+      'filtermodule',
+    ]);
   });
 
   it('gives modules a connection string whose key is derived from the device key', () => {
