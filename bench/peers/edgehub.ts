@@ -20,6 +20,8 @@ export interface HubOptions {
   readonly workDir: string;
   /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=DIR`. */
   readonly nodeFlags: readonly string[];
+  /** The CLI to run: bin/edgehub.js (the sources through tsx) unless a compiled build is given. */
+  readonly cli?: string;
   /** Hub log lines at warn or above, collected for the report. */
   readonly onProblem: (line: string) => void;
 }
@@ -78,7 +80,7 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
   writeFileSync(configPath, JSON.stringify(hubManifest(d), null, 2));
   const args = [
     ...opts.nodeFlags,
-    BIN,
+    opts.cli ?? BIN,
     'start',
     '--data',
     dataDir,

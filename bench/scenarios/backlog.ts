@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoadProcess } from '../load/load-process.js';
+import { scrape } from '../peers/hub-metrics.js';
 import { memory } from '../proc-stats.js';
 import { perSecond } from '../stats.js';
 import { sizeCases, type RunContext, type Scenario } from './scenario.js';
@@ -52,6 +53,24 @@ export const backlog: Scenario = {
     { key: 'fill', label: 'fill', unit: 'msg/s', higherIsBetter: true },
     { key: 'rssQueued', label: 'RSS, all queued', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
     { key: 'rssPeak', label: 'peak RSS', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
+    {
+      key: 'heapQueued',
+      label: 'hub JS heap in use, all queued',
+      unit: 'MB',
+      higherIsBetter: false,
+      scale: MB,
+      digits: 1,
+      diagnostic: true,
+    },
+    {
+      key: 'heapTotalQueued',
+      label: 'hub JS heap reserved, all queued',
+      unit: 'MB',
+      higherIsBetter: false,
+      scale: MB,
+      digits: 1,
+      diagnostic: true,
+    },
     { key: 'disk', label: 'data folder, all queued', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
   ],
   async run(ctx) {
@@ -84,6 +103,7 @@ export const backlog: Scenario = {
     await sleep(ctx.settings.settleMs);
     const queued = memory(b.pid);
     const disk = b.dataDir ? folderBytes(b.dataDir) : undefined;
+    const hub = b.metricsUrl ? await scrape(b.metricsUrl) : undefined;
 
     const drainer = await receiverSession(ctx, filter, n);
     let drain: number;
@@ -98,7 +118,15 @@ export const backlog: Scenario = {
     }
     const after = memory(b.pid);
     return {
-      values: { drain, fill, rssQueued: queued?.rss, rssPeak: after?.peak, disk },
+      values: {
+        drain,
+        fill,
+        rssQueued: queued?.rss,
+        rssPeak: after?.peak,
+        disk,
+        heapQueued: hub?.get('nodejs_heap_size_used_bytes'),
+        heapTotalQueued: hub?.get('nodejs_heap_size_total_bytes'),
+      },
       notes,
     };
   },

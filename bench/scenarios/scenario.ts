@@ -25,6 +25,8 @@ export interface Settings {
   readonly idleConcurrency: number;
   /** Settling time before memory is read (ms). */
   readonly settleMs: number;
+  /** How the hub runs: `source` (bin/edgehub.js through tsx) or `compiled` (tsc output, as the image). */
+  readonly hub: 'source' | 'compiled';
 }
 
 export type Values = Record<string, number | undefined>;
