@@ -109,23 +109,24 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = resolve(flagOrEnv(v.data, 'EDGEHUB_DATA') ?? 'data');
   const config = flagOrEnv(v.config, 'EDGEHUB_CONFIG');
 
+  const options = {
+    dataDir,
+    configPath: config === undefined ? undefined : resolve(config),
+    host: flagOrEnv(v.host, 'EDGEHUB_HOST'),
+    mqttsPort: portFlag(flagOrEnv(v['mqtts-port'], 'EDGEHUB_MQTTS_PORT'), 'mqtts-port'),
+    mqttPort: portFlag(flagOrEnv(v['mqtt-port'], 'EDGEHUB_MQTT_PORT'), 'mqtt-port'),
+    metricsPort: portFlag(flagOrEnv(v['metrics-port'], 'EDGEHUB_METRICS_PORT'), 'metrics-port', true),
+    device: explicitDevice(v),
+    deviceKeyFile: flagOrEnv(v['device-key-file'], 'EDGEHUB_DEVICE_KEY_FILE'),
+    tlsFiles,
+    caPath: caCert === undefined ? undefined : resolve(caCert),
+    hostNames,
+    durability,
+    logger: log,
+  } as const;
   let hub: Hub;
   try {
-    hub = await Hub.start({
-      dataDir,
-      configPath: config === undefined ? undefined : resolve(config),
-      host: flagOrEnv(v.host, 'EDGEHUB_HOST'),
-      mqttsPort: portFlag(flagOrEnv(v['mqtts-port'], 'EDGEHUB_MQTTS_PORT'), 'mqtts-port'),
-      mqttPort: portFlag(flagOrEnv(v['mqtt-port'], 'EDGEHUB_MQTT_PORT'), 'mqtt-port'),
-      metricsPort: portFlag(flagOrEnv(v['metrics-port'], 'EDGEHUB_METRICS_PORT'), 'metrics-port', true),
-      device: explicitDevice(v),
-      deviceKeyFile: flagOrEnv(v['device-key-file'], 'EDGEHUB_DEVICE_KEY_FILE'),
-      tlsFiles,
-      caPath: caCert === undefined ? undefined : resolve(caCert),
-      hostNames,
-      durability,
-      logger: log,
-    });
+    hub = await Hub.start(options);
   } catch (err) {
     log.fatal({ event: 'hub.start.failed', err: (err as Error).message }, `cannot start: ${(err as Error).message}`);
     return 1;

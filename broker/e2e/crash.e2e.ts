@@ -75,9 +75,14 @@ async function sendUntilKilled(
   return { acked, sent: i };
 }
 
-describe('crash: kill -9 while a module sends', () => {
-  for (const round of [1, 2]) {
-    it(`round ${round}: nothing acknowledged is lost`, async () => {
+describe('crash and drain while a module sends', () => {
+  const rounds: [number, 'SIGKILL' | 'SIGTERM'][] = [
+    [1, 'SIGKILL'],
+    [2, 'SIGKILL'],
+    [3, 'SIGTERM'],
+  ];
+  for (const [round, signal] of rounds) {
+    it(`round ${round}, ${signal}: nothing acknowledged is lost`, async () => {
       writeFileSync(
         join(dir, 'config.json'),
         JSON.stringify(

@@ -2,7 +2,7 @@
 // key, an edge CA and a server certificate for this machine's names, and a sample configuration. In a cluster the
 // agent provides these as mounted Secrets and ConfigMaps instead, and only the store lives in the data folder.
 import { X509Certificate } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -38,11 +38,13 @@ export function dataFolder(dir: string): DataFolder {
   };
 }
 
-/** Creates the folder if needed and fails with a clear message when it cannot be written. */
+/** Creates the folder if needed and proves it writable with a real write (root ignores permission bits). */
 export function ensureWritable(dir: string): void {
+  const probe = join(dir, `.write-probe-${process.pid}`);
   try {
     mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
+    writeFileSync(probe, 'ok');
+    rmSync(probe);
   } catch (err) {
     throw new Error(`data folder ${dir} is not writable: ${(err as Error).message}`, { cause: err });
   }
