@@ -28,4 +28,9 @@ export const commands: readonly Command[] = [
     summary: 'create or update a device namespace and its EdgeDeployment from a manifest',
     load: () => import('./deploy.js'),
   },
+  {
+    name: 'install',
+    summary: 'print the CRD, agent and RBAC for `edgehub install | kubectl apply --server-side -f -`',
+    load: () => import('./install.js'),
+  },
 ];

@@ -1,0 +1,131 @@
+// The agent's own objects: its namespace, ServiceAccount and Deployment. The install options live here too,
+// since every other object (RBAC, monitoring) is about this one Deployment.
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { DEFAULT_HUB_IMAGE } from '../agent/plan/hub-args.js';
+
+export type InstallScope = 'cluster' | 'namespace';
+
+export interface InstallOptions {
+  /** The agent's namespace; with scope `namespace`, also the one namespace it reconciles. */
+  readonly namespace: string;
+  /** The agent's image, which is also the hub's: one image runs `edgehub agent` and `edgehub start`. */
+  readonly image: string;
+  readonly scope: InstallScope;
+  /** The Prometheus Operator PodMonitors and the Grafana dashboard ConfigMap. */
+  readonly monitoring: boolean;
+}
+
+export const DEFAULT_INSTALL: InstallOptions = {
+  namespace: 'edgehub-system',
+  image: DEFAULT_HUB_IMAGE,
+  scope: 'cluster',
+  monitoring: false,
+};
+
+/** Name of the agent's ServiceAccount, Deployment, container port owner and (Cluster)Role. */
+export const AGENT_NAME = 'edgehub-agent';
+export const AGENT_CONTAINER = 'agent';
+/** `edgehub agent --metrics-port`: /healthz, /readyz and /metrics. */
+export const AGENT_METRICS_PORT = 9601;
+
+/**
+ * Labels of the install's objects. Not the agent's ownership labels (`app.kubernetes.io/managed-by:
+ * edgehub-agent`): the agent watches and prunes by those, and must never see its own pod among modules.
+ */
+export function agentLabels(): Record<string, string> {
+  return { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'edgehub' };
+}
+
+export function agentNamespace(o: InstallOptions): INamespace {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: o.namespace, labels: { 'app.kubernetes.io/part-of': 'edgehub' } },
+  };
+}
+
+export function agentServiceAccount(o: InstallOptions): IServiceAccount {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: AGENT_NAME, namespace: o.namespace, labels: agentLabels() },
+  };
+}
+
+const fromField = (name: string, fieldPath: string): IEnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+function agentEnv(o: InstallOptions): IEnvVar[] {
+  return [
+    // Leader election: the Lease lives in the agent's namespace, and names this pod as holder.
+    fromField('POD_NAMESPACE', 'metadata.namespace'),
+    fromField('POD_NAME', 'metadata.name'),
+    // The hub image for EdgeDeployments that name none: the agent's own image. deploy/agent/kustomization.yaml
+    // lets kustomize's `images:` rewrite this value together with the container image.
+    { name: 'EDGEHUB_HUB_IMAGE', value: o.image },
+    // Namespace scope: reconcile only the agent's own namespace.
+    ...(o.scope === 'namespace' ? [fromField('EDGEHUB_NAMESPACE', 'metadata.namespace')] : []),
+  ];
+}
+
+export function agentDeployment(o: InstallOptions): IDeployment {
+  const labels = agentLabels();
+  const probe = (path: string, periodSeconds: number) => ({
+    httpGet: { path, port: 'metrics' },
+    periodSeconds,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: AGENT_NAME, namespace: o.namespace, labels },
+    spec: {
+      // Leader election lets a second replica wait as a hot standby; one is enough for most clusters.
+      replicas: 1,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: { 'app.kubernetes.io/name': AGENT_NAME } },
+      template: {
+        metadata: { labels: { ...labels } },
+        spec: {
+          serviceAccountName: AGENT_NAME,
+          // SIGTERM: the agent stops reconciling and releases its Lease, so a new pod takes over at once.
+          terminationGracePeriodSeconds: 30,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: AGENT_CONTAINER,
+              image: o.image,
+              imagePullPolicy: 'IfNotPresent',
+              // The image's entrypoint is `edgehub`.
+              args: ['agent', '--metrics-port', String(AGENT_METRICS_PORT)],
+              env: agentEnv(o),
+              ports: [{ name: 'metrics', containerPort: AGENT_METRICS_PORT, protocol: 'TCP' }],
+              // /healthz: the process answers. /readyz: a leader has synced its watches, or a standby waits.
+              livenessProbe: { ...probe('/healthz', 10), initialDelaySeconds: 10 },
+              readinessProbe: probe('/readyz', 5),
+              resources: {
+                requests: { cpu: '50m', memory: '128Mi' },
+                limits: { cpu: '1', memory: '512Mi' },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
