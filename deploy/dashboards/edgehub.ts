@@ -58,6 +58,8 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
 /** Every query selects the devices picked in the `edge_device` variable. */
 const DEVICES = 'edge_device=~"$edge_device"';
 const RANGE = '[$__rate_interval]';
+/** Grafana has no messages-per-second unit; a custom suffix it is. */
+const MSG_RATE = 'suffix: msg/s';
 
 type Suffix = '' | '_sum' | '_count' | '_bucket';
 
@@ -98,6 +100,8 @@ interface PanelSpec {
   /** Grid width (of 24); default 12. */
   w?: number;
   bars?: boolean;
+  /** Values below zero are meaningful (the y axis does not start at 0). */
+  signed?: boolean;
 }
 
 type Item = { row: string } | ({ stat: true } & PanelSpec) | PanelSpec;
@@ -113,12 +117,17 @@ function stat(title: string, description: string, unit: string, expr: string): I
 const ITEMS: Item[] = [
   { row: 'Overview' },
   stat('Connected clients', 'Modules connected to the hubs now.', 'short', sum('edgehub_connected_clients')),
-  stat('Received', 'Messages accepted from modules per second.', 'mps', sumRate('edgehub_messages_received_total')),
-  stat('Delivered', 'Messages delivered and acknowledged per second.', 'mps', sumRate('edgehub_messages_sent_total')),
+  stat('Received', 'Messages accepted from modules per second.', MSG_RATE, sumRate('edgehub_messages_received_total')),
+  stat(
+    'Delivered',
+    'Messages delivered and acknowledged per second.',
+    MSG_RATE,
+    sumRate('edgehub_messages_sent_total'),
+  ),
   stat(
     'Dropped',
     'Messages dropped per second (no route, TTL expiry, oversize).',
-    'mps',
+    MSG_RATE,
     sumRate('edgehub_messages_dropped_total'),
   ),
   stat('Queued', 'Messages waiting in the endpoint queues.', 'short', sum('edgehub_queue_length')),
@@ -133,7 +142,7 @@ const ITEMS: Item[] = [
   {
     title: 'Received by module',
     description: 'Messages accepted per second, by sending module (id) and output.',
-    unit: 'mps',
+    unit: MSG_RATE,
     targets: [
       [
         rate('edgehub_messages_received_total', 'edge_device, id, route_output'),
@@ -144,13 +153,13 @@ const ITEMS: Item[] = [
   {
     title: 'Delivered by route',
     description: 'Messages delivered to an endpoint and acknowledged by it, per second, by source and target.',
-    unit: 'mps',
+    unit: MSG_RATE,
     targets: [[rate('edgehub_messages_sent_total', 'edge_device, from, to'), '{{edge_device}} {{from}} → {{to}}']],
   },
   {
     title: 'Delivered by priority',
     description: 'Deliveries per second by route priority (0 is the highest).',
-    unit: 'mps',
+    unit: MSG_RATE,
     targets: [[rate('edgehub_messages_sent_total', 'edge_device, priority'), '{{edge_device}} priority {{priority}}']],
   },
   {
@@ -178,7 +187,7 @@ const ITEMS: Item[] = [
   {
     title: 'Dropped by reason',
     description: 'no_route: no route matched; ttl_expiry: waited longer than its time to live; oversize: too large.',
-    unit: 'mps',
+    unit: MSG_RATE,
     bars: true,
     targets: [
       [rate('edgehub_messages_dropped_total', 'edge_device, reason, from'), '{{edge_device}} {{reason}} ({{from}})'],
@@ -187,18 +196,21 @@ const ITEMS: Item[] = [
   {
     title: 'Not acknowledged to senders',
     description: 'Messages refused to their sender (for instance when the store failed); the sender retries.',
-    unit: 'mps',
+    unit: MSG_RATE,
     bars: true,
     targets: [[rate('edgehub_messages_unack_total', 'edge_device, reason'), '{{edge_device}} {{reason}}']],
   },
   {
-    title: 'Queued vs delivered',
-    description: 'Accepted minus delivered per second: above zero, queues grow.',
-    unit: 'mps',
+    title: 'Queue growth',
+    description:
+      'Change of the queue length per second, by endpoint: above zero for long, an endpoint is not keeping up ' +
+      '(a module offline, no upstream link).',
+    unit: MSG_RATE,
+    signed: true,
     targets: [
       [
-        `${rate('edgehub_messages_received_total', 'edge_device')} - ${rate('edgehub_messages_sent_total', 'edge_device')}`,
-        '{{edge_device}}',
+        `sum by (edge_device, endpoint) (deriv(${series('edgehub_queue_length')}${RANGE}))`,
+        '{{edge_device}} {{endpoint}}',
       ],
     ],
   },
@@ -356,7 +368,7 @@ function panel(spec: PanelSpec & { stat?: true }, id: number, gridPos: GridPos):
     return {
       ...common,
       type: 'stat',
-      fieldConfig: { defaults: { unit: spec.unit, decimals: spec.unit === 'mps' ? 1 : 0 }, overrides: [] },
+      fieldConfig: { defaults: { unit: spec.unit, ...(spec.unit === 'short' ? { decimals: 0 } : {}) }, overrides: [] },
       options: {
         reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
         colorMode: 'value',
@@ -371,7 +383,7 @@ function panel(spec: PanelSpec & { stat?: true }, id: number, gridPos: GridPos):
     fieldConfig: {
       defaults: {
         unit: spec.unit,
-        min: spec.targets.some(([expr]) => expr.includes(' - ')) ? undefined : 0,
+        ...(spec.signed ? {} : { min: 0 }),
         custom: {
           drawStyle: spec.bars ? 'bars' : 'line',
           lineWidth: 1,
