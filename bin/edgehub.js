@@ -6,10 +6,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const source = fileURLToPath(new URL('../cli/edgehub.ts', import.meta.url));
+let cli;
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(source).href);
+  cli = await import(pathToFileURL(source).href);
 } else {
-  await import(new URL('../dist/cli/edgehub.js', import.meta.url).href);
+  cli = await import(new URL('../dist/cli/edgehub.js', import.meta.url).href);
 }
+process.exitCode = await cli.main(process.argv.slice(2));

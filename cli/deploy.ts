@@ -2,7 +2,7 @@
 // its EdgeDeployment from an Azure-style deployment manifest (server-side apply, field manager edgehub-cli).
 // Also home of the device settings flags, shared with `edgehub manifest render`.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { formatIssues, hasErrors, validateManifest, type ServiceType } from '../manifest/index.js';
 import type { KubeObject } from '../agent/apply/kube.js';
 import { buildEdgeDeployment, type EdgeDeploymentSettings } from '../agent/crd/build.js';
@@ -102,7 +102,16 @@ export function readDocument(file: string): unknown {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (file.endsWith('.json')) return JSON.parse(text);
+    // A YAML file may hold several documents (a Namespace and the EdgeDeployment): take the EdgeDeployment.
+    const docs = parseAllDocuments(text).map((d) => {
+      if (d.errors.length > 0) throw d.errors[0]!;
+      return d.toJS() as unknown;
+    });
+    if (docs.length <= 1) return docs[0];
+    const ed = docs.find((d) => (d as { kind?: unknown } | null)?.kind === 'EdgeDeployment');
+    if (ed === undefined) throw new Error(`${docs.length} documents and none is an EdgeDeployment`);
+    return ed;
   } catch (err) {
     throw new UsageError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
   }

@@ -3,7 +3,19 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './command.js';
 import { commands } from './commands.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The package's package.json: next to cli/ in a checkout, two levels up from dist/cli/ in the image. */
+function readPackage(): { version: string } {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      return JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { version: string };
+    } catch {
+      // try the next level
+    }
+  }
+  return { version: 'unknown' };
+}
+
+const pkg = readPackage();
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
@@ -45,10 +57,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-}
-
-// Only run when executed, not when imported by a test.
-const entry = process.argv[1];
-if (entry !== undefined && /edgehub\.(ts|js)$/.test(entry)) {
-  process.exitCode = await main(process.argv.slice(2));
 }

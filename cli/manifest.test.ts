@@ -2,7 +2,7 @@
 // the fake API server through a kubeconfig file.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,6 +37,35 @@ function edgehub(
 describe('edgehub manifest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgehub-manifest-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('validates the manifest inside an EdgeDeployment, also in a YAML file with several documents', async () => {
+    const ed = readFileSync(new URL('../examples/edgedeployment.yaml', import.meta.url), 'utf8');
+    const multi = join(dir, 'with-namespace.yaml');
+    writeFileSync(multi, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge-dev1\n---\n${ed}`);
+    const r = await edgehub(['manifest', 'validate', multi]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /valid \(2 modules, 3 routes\)/);
+    const broken = join(dir, 'broken-ed.yaml');
+    writeFileSync(broken, ed.replaceAll("schemaVersion: '1.1'", "schemaVersion: '7.0'"));
+    const bad = await edgehub(['manifest', 'validate', broken]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stdout, /unsupported schemaVersion/);
+  });
+
+  it('runs through a symbolic link to the bin, as node_modules/.bin and npm link make', async () => {
+    const link = join(dir, 'edgehub-link');
+    symlinkSync(BIN, link);
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [link, 'manifest', 'validate', CLASSIC], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /valid/);
+  });
 
   it('validate: exit 0 for a valid manifest, 1 with each issue and its JSON path, 2 for a missing file', async () => {
     const ok = await edgehub(['manifest', 'validate', CLASSIC]);

@@ -55,7 +55,12 @@ function runManifest(argv: string[]): number {
 }
 
 function validate(file: string, doc: unknown): number {
-  const r = validateManifest(doc);
+  // An EdgeDeployment carries the manifest's modulesContent in its spec.
+  const spec =
+    (doc as { kind?: unknown; spec?: { modulesContent?: unknown } } | null)?.kind === KIND
+      ? (doc as { spec?: { modulesContent?: unknown } }).spec
+      : undefined;
+  const r = validateManifest(spec ? { modulesContent: spec.modulesContent } : doc);
   if (r.issues.length > 0) console.log(formatIssues(r.issues));
   if (!hasErrors(r.issues)) {
     const modules = r.ok ? (r.value.edgeAgent?.modules.length ?? 0) : 0;
