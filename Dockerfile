@@ -23,12 +23,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
-# cli/edgehub.ts reads the version from ../package.json next to itself, which is dist/package.json here.
-COPY --from=build /app/package.json ./dist/
-# The hub's Deployment runs the command `edgehub` (agent/plan/hub-args.ts). A wrapper script, not a symlink:
-# the CLI runs only when its entry file is bin/edgehub.js.
-RUN printf '#!/bin/sh\nexec node /app/bin/edgehub.js "$@"\n' > /usr/local/bin/edgehub \
-  && chmod 755 /usr/local/bin/edgehub
+# The hub's Deployment runs the command `edgehub` (agent/plan/hub-args.ts).
+RUN ln -s /app/bin/edgehub.js /usr/local/bin/edgehub
 # uid and gid 1000 (the base image's "node" user), as in the hub's and the agent's securityContext.
 USER 1000:1000
 ENTRYPOINT ["node", "/app/bin/edgehub.js"]
