@@ -16,6 +16,7 @@ import { buildHub } from './peers/hub-build.js';
 import { findMosquitto, mosquittoVersion, startMosquitto } from './peers/mosquitto.js';
 import { stillRunning } from './processes.js';
 import { renderMarkdown, writeResults } from './report.js';
+import { checkTargets } from './targets.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { Case, Scenario, Settings } from './scenarios/scenario.js';
 import { LoadProcess } from './load/load-process.js';
@@ -266,7 +267,7 @@ async function main(): Promise<number> {
   const suffix = complete ? (settings.mode === 'quick' ? '' : 'full') : 'partial';
   const outDir = v.out ?? fileURLToPath(new URL('./results/', import.meta.url));
   const paths = writeResults(result, outDir, suffix);
-  if (v.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (v.json) process.stdout.write(JSON.stringify({ ...result, targets: checkTargets(result) }, null, 2) + '\n');
   else process.stdout.write(renderMarkdown(result));
   process.stderr.write(`results: ${paths.md}, ${paths.json}\n`);
   const left = stillRunning();

@@ -10,7 +10,17 @@ const server = createServer((socket) => {
   broker.handle(socket);
 });
 
+// A connection the broker drops is a failed run; say why on stderr (the orchestrator's stderr). Clients
+// closing and the broker shutting down are the normal end of a run, not worth a line.
+let stopping = false;
+const report = (who: string, err: Error) => {
+  if (!stopping && err.message !== 'connection closed') console.error(`aedes: ${who}: ${err.message}`);
+};
+broker.on('clientError', (client, err) => report(`client ${client.id}`, err));
+broker.on('connectionError', (_client, err) => report('connection', err));
+
 function shutdown(): void {
+  stopping = true;
   const force = setTimeout(() => process.exit(0), 2000);
   force.unref();
   server.close();
