@@ -1,6 +1,6 @@
 // The on-disk format of the store, versioned. Each migration moves the database one version forward;
 // a store written by an older hub is migrated on open, a store from a newer hub is refused.
-import type Database from 'better-sqlite3';
+import type { Database } from './sqlite-driver.js';
 
 /** Ordered migrations; index i takes the database from version i to version i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -51,7 +51,7 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the database to SCHEMA_VERSION; refuses a database written by a newer hub. */
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(

@@ -1,6 +1,6 @@
 // The store on SQLite (better-sqlite3): WAL mode, messages stored once, one entry per endpoint queue.
 // All writes of one event-loop turn arrive here as one `write` call, i.e. one transaction (group commit).
-import Database from 'better-sqlite3';
+import { Database } from './sqlite-driver.js';
 import { statSync } from 'node:fs';
 import type { ApplicationProperties, SystemProperties } from '../core/message.js';
 import type {
@@ -42,7 +42,7 @@ interface EntryRow {
 
 export class SqliteStore implements MessageStore, SessionStore {
   readonly path: string;
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private readonly endpointIds = new Map<string, number>();
   private readonly stmt;
 
