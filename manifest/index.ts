@@ -8,3 +8,4 @@ export * from './types.js';
 export * from './create-options.js';
 export * from './edge-agent-desired.js';
 export * from './manifest.js';
+export * from './build.js';

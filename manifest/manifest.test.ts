@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { formatIssues, validateManifest } from './index.js';
+import { buildManifest, formatIssues, validateManifest } from './index.js';
 
 const dir = new URL('./testdata/', import.meta.url);
 const files = (sub: string) =>
@@ -162,5 +162,31 @@ describe('validateManifest: values', () => {
     const r = validateManifest(doc, { edgeAgent: 'optional' });
     assert.ok(r.ok);
     assert.equal(r.value.edgeAgent, undefined);
+  });
+});
+
+describe('buildManifest', () => {
+  it('writes a manifest that validates, with modules, routes, TTL and module twins', () => {
+    const doc = buildManifest({
+      modules: { sensor: 'acr.io/sensor:1' },
+      routes: {
+        r: 'FROM /* INTO $upstream',
+        p: { route: 'FROM /messages/* INTO $upstream', priority: 0, timeToLiveSecs: 60 },
+      },
+      timeToLiveSecs: 30,
+      desired: { sensor: { Threshold: 5 } },
+    });
+    const r = validateManifest(doc);
+    assert.ok(r.ok, JSON.stringify(r.issues));
+    assert.deepEqual(
+      r.value.edgeAgent?.modules.map((m) => [m.name, m.image]),
+      [['sensor', 'acr.io/sensor:1']],
+    );
+    assert.deepEqual(
+      r.value.edgeHub.routes.map((x) => x.name),
+      ['r', 'p'],
+    );
+    assert.equal(r.value.edgeHub.storeAndForwardConfiguration.timeToLiveSecs, 30);
+    assert.deepEqual(r.value.moduleTwins.sensor, { Threshold: 5 });
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import azureDevice from 'azure-iot-device';
 import azureMqtt from 'azure-iot-device-mqtt';
 import mqtt from 'mqtt';
-import { deriveModuleKey, formatConnectionString } from '../../manifest/index.js';
+import { buildManifest, deriveModuleKey, formatConnectionString, type RouteEntry } from '../../manifest/index.js';
 import { createSasToken } from '../auth/sas.js';
 import { Hub, type HubOptions } from '../hub.js';
 
@@ -18,43 +18,10 @@ export { Message };
 /** A deployment manifest with these modules and routes (schema 1.1). */
 export function manifest(
   modules: readonly string[],
-  routes: Record<string, string | { route: string; priority?: number; timeToLiveSecs?: number }>,
+  routes: Readonly<Record<string, RouteEntry>>,
   timeToLiveSecs = 7200,
 ): object {
-  return {
-    modulesContent: {
-      $edgeAgent: {
-        'properties.desired': {
-          schemaVersion: '1.1',
-          runtime: { type: 'docker', settings: {} },
-          systemModules: {
-            edgeAgent: { type: 'docker', settings: { image: 'edgehub:test', createOptions: '{}' } },
-            edgeHub: {
-              type: 'docker',
-              status: 'running',
-              restartPolicy: 'always',
-              settings: { image: 'edgehub:test', createOptions: '{}' },
-            },
-          },
-          modules: Object.fromEntries(
-            modules.map((m) => [
-              m,
-              {
-                version: '1.0',
-                type: 'docker',
-                status: 'running',
-                restartPolicy: 'always',
-                settings: { image: `${m}:test`, createOptions: '{}' },
-              },
-            ]),
-          ),
-        },
-      },
-      $edgeHub: {
-        'properties.desired': { schemaVersion: '1.1', routes, storeAndForwardConfiguration: { timeToLiveSecs } },
-      },
-    },
-  };
+  return buildManifest({ modules, routes, timeToLiveSecs });
 }
 
 export class TestHub {

@@ -1,7 +1,7 @@
 // Module → route → module with the real Azure IoT SDK over MQTT/TLS: conditions, fan-out, offline queues, TTL,
 // priority, token renewal and live route changes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { Inbox, jsonMessage, manifest, Message, sleep, TestHub, type SdkModuleClient } from './harness.js';
 
 const ROUTES = {
@@ -23,10 +23,11 @@ describe('telemetry through routes (SDK, MQTT)', () => {
   before(async () => {
     hub = await TestHub.start(manifest(['sensor', 'filter', 'monitor'], ROUTES));
   });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-    await hub.stop();
+  // Each test closes its clients: two SDK clients of one identity would take the session from each other.
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
   });
+  after(() => hub.stop());
 
   it('delivers on the right input with body and properties intact, by property and by $body conditions', async () => {
     const sensor = await open('sensor');

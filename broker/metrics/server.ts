@@ -1,8 +1,7 @@
 // The operations port (9600 by default): Prometheus metrics, and liveness/readiness for Kubernetes probes.
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listen } from '../net/listen.js';
 
 export interface Readiness {
   /** Empty when ready; otherwise what is not (e.g. "configuration invalid"). */
@@ -38,19 +37,8 @@ export class OpsServer {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
       }
     });
-    server.listen(port, host);
-    try {
-      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(
-        code === 'EADDRINUSE'
-          ? `metrics port ${port} on ${host} is already in use`
-          : `cannot listen for metrics on ${host}:${port}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    return new OpsServer(server, (server.address() as AddressInfo).port);
+    const bound = await listen(server, port, host, 'metrics');
+    return new OpsServer(server, bound);
   }
 
   close(): Promise<void> {

@@ -1,11 +1,11 @@
 // The MQTT head: aedes as the MQTT 3.1.1 protocol engine, behind a TLS listener (the SDK always uses TLS) and an
 // optional plain one (in-cluster tools, benchmarks). aedes parses packets, runs the connect flow and keeps
 // sessions; ingest happens in its authorizePublish hook, and deliveries bypass its pub/sub (see input-target.ts).
-import { once } from 'node:events';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import type { Identity } from '../auth/identity.js';
+import { listen } from '../net/listen.js';
 import type { SessionStore } from '../core/ports.js';
 import { makeAuthenticate } from './connect.js';
 import type { MqttContext } from './context.js';
@@ -137,20 +137,9 @@ export class MqttHead {
   }
 
   private async bind(server: NetServer | TlsServer, port: number, host: string, what: string): Promise<number> {
-    server.listen(port, host);
-    try {
-      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(
-        code === 'EADDRINUSE'
-          ? `${what} port ${port} on ${host} is already in use`
-          : `cannot listen for ${what} on ${host}:${port}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
+    const bound = await listen(server, port, host, what);
     this.servers.push(server);
-    return (server.address() as AddressInfo).port;
+    return bound;
   }
 
   /** Replaces the TLS key pair for new connections (certificate rotation). */
