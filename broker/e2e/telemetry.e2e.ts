@@ -167,6 +167,37 @@ describe('sessions', () => {
   });
 });
 
+describe('sessions across a hub restart', () => {
+  it("keeps a clean=false session's subscriptions, so a client that does not resubscribe still gets its inputs", async () => {
+    const config = manifest(['sensor', 'filter'], {
+      r: 'FROM /messages/modules/sensor/* INTO BrokeredEndpoint("/modules/filter/inputs/in")',
+    });
+    let hub = await TestHub.start(config);
+    const dir = hub.dir;
+    const first = await hub.rawClient('filter');
+    await first.subscribeAsync(`devices/${hub.hub.device.deviceId}/modules/filter/inputs/#`, { qos: 1 });
+    await first.endAsync();
+    await hub.stop(true);
+
+    hub = await TestHub.start(config, {}, dir);
+    try {
+      const again = await hub.rawClient('filter'); // no SUBSCRIBE, as the SDK after a reconnect
+      const got = new Promise<{ topic: string; body: string }>((resolve) =>
+        again.once('message', (topic, payload) => resolve({ topic, body: payload.toString() })),
+      );
+      const sensor = await hub.module('sensor');
+      await sensor.sendOutputEvent('out', new Message('after restart'));
+      const { topic, body } = await got;
+      assert.match(topic, new RegExp(`^devices/${hub.hub.device.deviceId}/modules/filter/inputs/in/`));
+      assert.equal(body, 'after restart');
+      await sensor.close();
+      await again.endAsync();
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
 describe('live configuration', () => {
   let hub: TestHub;
   const clients: SdkModuleClient[] = [];
