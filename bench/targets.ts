@@ -25,7 +25,7 @@ interface Target {
   readonly needsBacklog?: number;
 }
 
-const ratio = (v: number) => `${v.toFixed(2)}×`;
+const ratio = (v: number) => `${v.toFixed(3)}×`;
 const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
 const msgs = (v: number) => `${(v / 1000).toFixed(1)}k msg/s`;
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
