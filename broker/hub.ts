@@ -102,8 +102,10 @@ export class Hub {
       modules: new Set(),
     };
     this.routingState = { table: RouteTable.empty, timeToLiveSecs: -1 };
-    this.metrics = new HubMetrics({ iothub: device.iothubHostName, edgeDevice: device.deviceId }, () =>
-      store.sizeOnDisk(),
+    this.metrics = new HubMetrics(
+      { iothub: device.iothubHostName, edgeDevice: device.deviceId },
+      () => store.sizeOnDisk(),
+      () => this.endpoints.lengths(),
     );
     const m = this.metrics;
     this.commit = new GroupCommit(store, {
@@ -130,25 +132,16 @@ export class Hub {
         delivered: (entry, _target, sendSeconds) => {
           const sys = entry.message.systemProperties;
           const sink = sinkLabels(device.deviceId, entry.endpointId);
-          const from = senderOf(sys);
-          const output = m.outputs.value(sys[SystemProperty.outputName] ?? '');
-          const priority = String(entry.priority);
-          m.messagesSent.inc({
-            from,
-            to: sink.to,
-            from_route_output: output,
-            to_route_input: sink.input,
-            priority,
-            ms_telemetry: 'True',
-          });
-          m.messageSendDuration.observe(
-            { from, to: sink.to, from_route_output: output, to_route_input: sink.input },
-            sendSeconds,
+          const d = m.delivering(
+            senderOf(sys),
+            sys[SystemProperty.outputName] ?? '',
+            sink.to,
+            sink.input,
+            entry.priority,
           );
-          m.messageProcessDuration.observe(
-            { from, to: sink.to, priority, ms_telemetry: 'True' },
-            (Date.now() - entry.message.enqueuedMs) / 1000,
-          );
+          d.sent.inc();
+          d.sendDuration.observe(sendSeconds);
+          d.processDuration.observe((Date.now() - entry.message.enqueuedMs) / 1000);
         },
         expired: (_endpointId, _priority, sys) => {
           m.messagesDropped.inc({
@@ -158,8 +151,6 @@ export class Hub {
             ms_telemetry: 'True',
           });
         },
-        lengthChanged: (endpoint, priority, length) =>
-          m.queueLength.set({ endpoint, priority: String(priority), ms_telemetry: 'True' }, length),
       },
       { ...DEFAULT_DISPATCHER_OPTIONS, ...options.dispatcher },
     );
@@ -203,7 +194,15 @@ export class Hub {
       if (ensureSampleConfig(folder))
         log.info({ event: 'hub.config.sample', path: configPath }, `wrote a sample configuration to ${configPath}`);
     }
-    const store = new SqliteStore({ path: folder.storePath, durability: options.durability });
+    const store = new SqliteStore({
+      path: folder.storePath,
+      durability: options.durability,
+      onCheckpointFailure: (err) =>
+        log.error(
+          { event: 'store.checkpointer.failed', err: err.message },
+          `WAL checkpoints back on the main thread: ${err.message}`,
+        ),
+    });
     const hub = new Hub(options, device, configPath, caPath, tls, store, log);
     try {
       await hub.run();
@@ -372,7 +371,8 @@ export class Hub {
       await this.mqtt?.close();
       this.commit.flush();
       await this.ops?.close();
-      this.store.close();
+      await this.store.shutdown();
+      this.metrics.close();
       this.log.info({ event: 'hub.stopped' }, 'hub stopped');
     })();
     return this.closing;

@@ -20,7 +20,6 @@ export interface DispatcherHooks {
   readonly delivered?: (entry: QueueEntry, target: DeliveryTarget, sendSeconds: number) => void;
   /** An entry dropped because its TTL passed; `sender` holds the original sender's system properties. */
   readonly expired?: (endpointId: string, priority: number, sender: SystemProperties) => void;
-  readonly lengthChanged?: (endpointId: string, priority: number, length: number) => void;
 }
 
 export interface DispatcherOptions {
@@ -121,14 +120,12 @@ export class Dispatcher {
   restore(priority: number, count: number): void {
     const q = this.queue(priority);
     q.length += count;
-    this.hooks.lengthChanged?.(this.endpointId, priority, q.length);
   }
 
   /** A committed entry for this endpoint. */
   appended(entry: QueueEntry): void {
     const q = this.queue(entry.priority);
     q.length++;
-    this.hooks.lengthChanged?.(this.endpointId, entry.priority, q.length);
     if (this.target === undefined || entry.seq <= q.cursor) return;
     if (q.complete && q.buffer.length - q.head < this.opts.bufferLimit) {
       q.buffer.push(entry);
@@ -213,7 +210,6 @@ export class Dispatcher {
     this.commit.release(entry);
     const q = this.queue(entry.priority);
     q.length = Math.max(0, q.length - 1);
-    this.hooks.lengthChanged?.(this.endpointId, entry.priority, q.length);
   }
 
   private drop(entry: QueueEntry): void {
@@ -243,7 +239,6 @@ export class Dispatcher {
         dropped++;
         this.hooks.expired?.(this.endpointId, q.priority, e.systemProperties);
       }
-      if (scan.expired.length > 0) this.hooks.lengthChanged?.(this.endpointId, q.priority, q.length);
     }
     return { scanned, dropped };
   }

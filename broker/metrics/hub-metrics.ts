@@ -2,8 +2,9 @@
 // where it has them, so existing dashboards and alerts keep working; the hub's own carry the `edgehub_store_`,
 // `edgehub_route_` and `edgehub_` prefixes. One registry per hub instance (tests run several hubs in a process).
 import { randomUUID } from 'node:crypto';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BoundedLabel } from './bounded-label.js';
+import { LogSummary, type LogSummaryChild } from './log-summary.js';
 
 export interface CommonLabels {
   /** The IoT hub host name the device belongs to. */
@@ -13,7 +14,22 @@ export interface CommonLabels {
 
 /** Quantiles of the reference's summaries (its timers, durations and histograms are all summaries). */
 const QUANTILES = [0.1, 0.5, 0.9, 0.99];
-const SUMMARY = { percentiles: QUANTILES, maxAgeSeconds: 600, ageBuckets: 5 };
+const SUMMARY = { percentiles: QUANTILES, maxAgeSeconds: 600 };
+
+/** What one delivery updates, cached per (sender, output, endpoint, priority) so no labels are hashed per message. */
+export interface DeliveryMetrics {
+  readonly sent: { inc(): void };
+  readonly sendDuration: LogSummaryChild;
+  readonly processDuration: LogSummaryChild;
+}
+
+/** What one received message updates, cached per (identity, output). */
+export interface ReceiveMetrics {
+  readonly received: { inc(): void };
+  readonly size: LogSummaryChild;
+  /** The output label as exported (bounded). */
+  readonly output: string;
+}
 
 export class HubMetrics {
   readonly registry = new Registry();
@@ -38,7 +54,11 @@ export class HubMetrics {
   readonly routeEvaluation;
   readonly configReloads;
 
-  constructor(labels: CommonLabels, storeSize: () => number) {
+  constructor(
+    labels: CommonLabels,
+    storeSize: () => number,
+    queues: () => readonly { endpointId: string; priority: number; length: number }[],
+  ) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({
       iothub: labels.iothub,
@@ -57,21 +77,21 @@ export class HubMetrics {
       labelNames: ['from', 'to', 'from_route_output', 'to_route_input', 'priority', 'ms_telemetry'],
       registers,
     });
-    this.messageSize = new Summary({
+    this.messageSize = new LogSummary({
       name: 'edgehub_message_size_bytes',
       help: 'Size of received messages (properties and body)',
       labelNames: ['id'],
       registers,
       ...SUMMARY,
     });
-    this.messageSendDuration = new Summary({
+    this.messageSendDuration = new LogSummary({
       name: 'edgehub_message_send_duration_seconds',
       help: 'Time from handing a message to a receiver to its acknowledgement',
       labelNames: ['from', 'to', 'from_route_output', 'to_route_input'],
       registers,
       ...SUMMARY,
     });
-    this.messageProcessDuration = new Summary({
+    this.messageProcessDuration = new LogSummary({
       name: 'edgehub_message_process_duration_seconds',
       help: 'Time from accepting a message to its acknowledged delivery',
       labelNames: ['from', 'to', 'priority', 'ms_telemetry'],
@@ -83,6 +103,12 @@ export class HubMetrics {
       help: 'Messages waiting per endpoint and priority',
       labelNames: ['endpoint', 'priority', 'ms_telemetry'],
       registers,
+      // Read from the dispatchers when scraped, not updated per message.
+      collect() {
+        this.reset();
+        for (const q of queues())
+          this.set({ endpoint: q.endpointId, priority: String(q.priority), ms_telemetry: 'True' }, q.length);
+      },
     });
     this.messagesDropped = new Counter({
       name: 'edgehub_messages_dropped_total',
@@ -141,7 +167,7 @@ export class HubMetrics {
     });
     this.routeEvaluation = new Histogram({
       name: 'edgehub_route_evaluation_duration_seconds',
-      help: 'Time to evaluate the route table for one message',
+      help: 'Time to evaluate the route table for one message (one message in 16 is timed)',
       buckets: [0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.001],
       registers,
     });
@@ -152,5 +178,49 @@ export class HubMetrics {
       registers,
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private readonly receiveCache = new Map<string, ReceiveMetrics>();
+  private readonly deliveryCache = new Map<string, DeliveryMetrics>();
+
+  /** The metrics of a message received from identity `id` on `outputName` ('' for none). */
+  receiving(id: string, outputName: string): ReceiveMetrics {
+    const output = this.outputs.value(outputName); // bounded, so the cache is too
+    const key = `${id}\u0000${output}`;
+    let m = this.receiveCache.get(key);
+    if (!m) {
+      m = {
+        received: this.messagesReceived.labels({ id, route_output: output, ms_telemetry: 'True' }),
+        size: this.messageSize.child({ id }),
+        output,
+      };
+      this.receiveCache.set(key, m);
+    }
+    return m;
+  }
+
+  /** The metrics of a delivery from `from` (output `outputName`) to `to` (input `input`) at `priority`. */
+  delivering(from: string, outputName: string, to: string, input: string, priority: number): DeliveryMetrics {
+    const output = this.outputs.value(outputName);
+    const key = `${from}\u0000${output}\u0000${to}\u0000${input}\u0000${priority}`;
+    let m = this.deliveryCache.get(key);
+    if (!m) {
+      const p = String(priority);
+      const route = { from, to, from_route_output: output, to_route_input: input };
+      m = {
+        sent: this.messagesSent.labels({ ...route, priority: p, ms_telemetry: 'True' }),
+        sendDuration: this.messageSendDuration.child(route),
+        processDuration: this.messageProcessDuration.child({ from, to, priority: p, ms_telemetry: 'True' }),
+      };
+      this.deliveryCache.set(key, m);
+    }
+    return m;
+  }
+
+  /** Stops the summaries' window timers. */
+  close(): void {
+    this.messageSize.close();
+    this.messageSendDuration.close();
+    this.messageProcessDuration.close();
   }
 }

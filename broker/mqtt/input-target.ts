@@ -1,17 +1,24 @@
 // Delivery of routed messages to a connected module's inputs over MQTT. The packet goes straight to that one
 // connection (not through aedes's pub/sub or its offline queue), with a packet id the hub owns; the module's
-// PUBACK, which aedes hands to SessionPersistence, completes the delivery.
-import mqttPacket from 'mqtt-packet';
+// PUBACK, which aedes hands to SessionPersistence, completes the delivery. Everything one turn of the event loop
+// delivers to a connection leaves in one write: the socket is corked at the first packet and uncorked on the
+// next tick.
 import type { Client } from 'aedes';
 import type { Sink } from '../../routing/index.js';
 import type { DeliveryTarget } from '../core/dispatcher.js';
 import type { QueueEntry } from '../core/ports.js';
 import { formatPropertyBag } from './property-bag.js';
+import { publishHeader } from './publish-packet.js';
 import { inputTopic } from './topics.js';
 
 export class MqttInputTarget implements DeliveryTarget {
   private nextId = 1;
   private readonly pending = new Map<number, () => void>();
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.client.conn.uncork();
+  };
 
   constructor(
     readonly client: Client,
@@ -37,16 +44,16 @@ export class MqttInputTarget implements DeliveryTarget {
     if (sink.kind !== 'module' || this.client.closed) return; // a closing connection is detached by its owner
     const messageId = this.packetId();
     this.pending.set(messageId, acked);
-    const packet = mqttPacket.generate({
-      cmd: 'publish',
-      topic: inputTopic(this.deviceId, this.moduleId, sink.input, formatPropertyBag(entry.message)),
-      payload: entry.message.body,
-      qos: 1,
-      messageId,
-      retain: false,
-      dup: false,
-    });
-    this.client.conn.write(packet);
+    const body = entry.message.body;
+    const topic = inputTopic(this.deviceId, this.moduleId, sink.input, formatPropertyBag(entry.message));
+    const conn = this.client.conn;
+    if (!this.corked) {
+      this.corked = true;
+      conn.cork();
+      process.nextTick(this.uncork);
+    }
+    conn.write(publishHeader(topic, messageId, body.length));
+    if (body.length > 0) conn.write(body);
   }
 
   /** The client acknowledged packet `messageId`. Unknown ids (a duplicate PUBACK) are ignored. */

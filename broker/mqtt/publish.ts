@@ -56,8 +56,9 @@ export function makeAuthorizePublish(ctx: MqttContext) {
       body: typeof payload === 'string' ? Buffer.from(payload) : payload,
       enqueuedMs: Date.now(),
     };
-    const output = ctx.metrics.outputs.value(sys[SystemProperty.outputName] ?? '');
-    ctx.metrics.messagesReceived.inc({ id: identity.id, route_output: output, ms_telemetry: 'True' });
+    const metrics = ctx.metrics.receiving(identity.id, sys[SystemProperty.outputName] ?? '');
+    const output = metrics.output;
+    metrics.received.inc();
     ctx.ingest.accept(message, (err, outcome) => {
       if (err) {
         // Not acknowledged: the client's SDK times out and sends again.
@@ -74,7 +75,7 @@ export function makeAuthorizePublish(ctx: MqttContext) {
         done(err);
         return;
       }
-      ctx.metrics.messageSize.observe({ id: identity.id }, message.body.length);
+      metrics.size.observe(message.body.length);
       if (outcome.kind === 'oversize') {
         // MQTT 3.1.1 cannot refuse a publish: acknowledge, drop, count and say so (reference/protocol.md §7.2).
         ctx.metrics.messagesDropped.inc({

@@ -157,4 +157,21 @@ describe('SqliteStore', () => {
     db.close();
     assert.throws(() => new SqliteStore({ path }), /written by a newer edgehub/);
   });
+
+  it('checkpoints the WAL from a worker thread, never from a commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgehub-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'store.db');
+    const store = new SqliteStore({ path, checkpointWalBytes: 64 * 1024 });
+    const body = 'x'.repeat(1000);
+    for (let i = 1; i <= 500; i++) store.write([append(message(i, body), [['x/in', 0, i]])], []);
+    const deadline = Date.now() + 5000;
+    while (store.checkpoints === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(store.checkpoints > 0, 'the worker checkpointed');
+    assert.equal(store.readQueue('x/in', 0, 0, 1000).length, 500);
+    await store.shutdown();
+    const again = new SqliteStore({ path, checkpoints: 'automatic' });
+    assert.equal(again.counts().messages, 500);
+    again.close();
+  });
 });

@@ -12,6 +12,7 @@ import type {
   QueueSummary,
   SessionStore,
 } from '../core/ports.js';
+import { Checkpointer } from './checkpointer.js';
 import { migrate } from './schema.js';
 
 export type Durability = 'normal' | 'full';
@@ -24,6 +25,14 @@ export interface SqliteStoreOptions {
    * reference hub's RocksDB default does; `full`: also survives power loss (fsync per group commit).
    */
   readonly durability?: Durability;
+  /**
+   * `worker` (default): WAL checkpoints run in a worker thread, off the event loop; `automatic`: SQLite's own,
+   * inside commits. `onCheckpointFailure` hears when the worker stops (automatic checkpoints take over).
+   */
+  readonly checkpoints?: 'worker' | 'automatic';
+  readonly onCheckpointFailure?: (err: Error) => void;
+  /** The worker checkpoints once the WAL is larger than this (default 4 MiB). */
+  readonly checkpointWalBytes?: number;
 }
 
 interface Header {
@@ -44,6 +53,7 @@ export class SqliteStore implements MessageStore, SessionStore {
   readonly path: string;
   private readonly db: Database;
   private readonly endpointIds = new Map<string, number>();
+  private readonly checkpointer: Checkpointer | undefined;
   private readonly stmt;
 
   constructor(opts: SqliteStoreOptions) {
@@ -53,6 +63,13 @@ export class SqliteStore implements MessageStore, SessionStore {
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = OFF');
     migrate(this.db);
+    if (opts.checkpoints !== 'automatic') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(
+        { path: opts.path, failed: opts.onCheckpointFailure, walBytes: opts.checkpointWalBytes },
+        () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
+      );
+    }
     for (const row of this.db.prepare('SELECT id, name FROM endpoint').all() as { id: number; name: string }[]) {
       this.endpointIds.set(row.name, row.id);
     }
@@ -208,7 +225,20 @@ export class SqliteStore implements MessageStore, SessionStore {
     this.stmt.clearSubscriptions.run(clientId);
   }
 
+  /** WAL checkpoints the worker has run. */
+  get checkpoints(): number {
+    return this.checkpointer?.checkpoints ?? 0;
+  }
+
+  /** Closes now (tests); the checkpoint worker is stopped without a last checkpoint. */
   close(): void {
+    void this.checkpointer?.close();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Closes after a last checkpoint, so the next start finds a short WAL. */
+  async shutdown(): Promise<void> {
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }

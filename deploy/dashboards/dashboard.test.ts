@@ -153,7 +153,11 @@ describe('the Grafana dashboard (deploy/dashboards/edgehub.json)', () => {
 });
 
 describe('deploy/dashboards/metrics.ts against the hub', () => {
-  const hub = new HubMetrics({ iothub: 'hub.example', edgeDevice: 'dev1' }, () => 0);
+  const hub = new HubMetrics(
+    { iothub: 'hub.example', edgeDevice: 'dev1' },
+    () => 0,
+    () => [],
+  );
 
   it('names real metrics of the hub registry, with their types and labels', async () => {
     const registry = new Map((await hub.registry.getMetricsAsJSON()).map((m) => [m.name, m]));

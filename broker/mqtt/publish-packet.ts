@@ -1,0 +1,29 @@
+// The PUBLISH packets the hub sends to module inputs, encoded directly: fixed header, remaining length, topic and
+// packet id in one small buffer, the payload written after it untouched (no copy; the socket is corked, so both go
+// out in one writev). Always QoS 1, never retained or duplicate.
+
+/** Bytes of the MQTT variable-length encoding of `n`. */
+function lengthBytes(n: number): number {
+  return n < 128 ? 1 : n < 16_384 ? 2 : n < 2_097_152 ? 3 : 4;
+}
+
+/** Fixed header, remaining length, topic and packet id of a QoS 1 PUBLISH whose payload has `payloadLength` bytes. */
+export function publishHeader(topic: string, messageId: number, payloadLength: number): Buffer {
+  const topicLength = Buffer.byteLength(topic, 'utf8');
+  const remaining = 2 + topicLength + 2 + payloadLength;
+  const header = Buffer.allocUnsafe(1 + lengthBytes(remaining) + 2 + topicLength + 2);
+  header[0] = 0x32; // PUBLISH, QoS 1
+  let offset = 1;
+  let rest = remaining;
+  do {
+    let byte = rest % 128;
+    rest = Math.floor(rest / 128);
+    if (rest > 0) byte |= 0x80;
+    header[offset++] = byte;
+  } while (rest > 0);
+  header.writeUInt16BE(topicLength, offset);
+  offset += 2;
+  offset += header.write(topic, offset, 'utf8');
+  header.writeUInt16BE(messageId, offset);
+  return header;
+}

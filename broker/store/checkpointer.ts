@@ -1,0 +1,88 @@
+// WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside whichever commit crosses the
+// threshold and fsyncs the database there: a stall of several milliseconds on the hub's only thread, every
+// second or so under load (the latency benchmark's p99). Here the main connection turns automatic checkpoints off
+// and a worker thread with its own connection checkpoints in PASSIVE mode (it never blocks writers) whenever the
+// WAL has grown. If the worker fails, automatic checkpoints come back, so the WAL never grows without bound.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { SQLITE_DRIVER } from './sqlite-driver.js';
+
+export interface CheckpointerOptions {
+  /** The database file. */
+  readonly path: string;
+  /** Checkpoint when the WAL is larger than this many bytes… */
+  readonly walBytes?: number;
+  /** …or this long after the last checkpoint, if the WAL holds anything. */
+  readonly maxIntervalMs?: number;
+  /** Called when the worker stops unexpectedly (after automatic checkpoints were turned back on). */
+  readonly failed?: (err: Error) => void;
+}
+
+// The worker is plain JavaScript evaluated in the thread, so it runs the same from the TypeScript sources and
+// from the compiled image. It loads the same better-sqlite3 as the main thread.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 0');
+let last = Date.now();
+const tick = () => {
+  let size = 0;
+  try { size = statSync(workerData.path + '-wal').size; } catch { return; }
+  if (size === 0) return;
+  if (size < workerData.walBytes && Date.now() - last < workerData.maxIntervalMs) return;
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+  last = Date.now();
+  parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+};
+const timer = setInterval(tick, 100);
+parentPort.on('message', (m) => {
+  if (m === 'close') { clearInterval(timer); tick(); db.close(); parentPort.close(); }
+});
+`;
+
+export class Checkpointer {
+  private readonly worker: Worker;
+  private closing = false;
+  /** Checkpoints done, and pages copied into the database by them (diagnostics). */
+  checkpoints = 0;
+
+  constructor(
+    opts: CheckpointerOptions,
+    private readonly restoreAutomatic: () => void,
+  ) {
+    const driver = createRequire(import.meta.url).resolve(SQLITE_DRIVER);
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        path: opts.path,
+        driver,
+        walBytes: opts.walBytes ?? 4 << 20,
+        maxIntervalMs: opts.maxIntervalMs ?? 1000,
+      },
+    });
+    this.worker.unref();
+    this.worker.on('message', () => this.checkpoints++);
+    const fail = (err: Error) => {
+      if (this.closing) return;
+      this.restoreAutomatic();
+      opts.failed?.(err);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`checkpoint worker exited with code ${code}`)));
+  }
+
+  /** Runs a last checkpoint and stops the worker. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.worker.ref(); // keep the process alive for the last checkpoint
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('close');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+    await this.worker.terminate();
+  }
+}
