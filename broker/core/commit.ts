@@ -1,8 +1,12 @@
 // Group commit: everything accepted in one event-loop turn is written in one transaction, and only after that
-// transaction commits are the senders acknowledged and the dispatchers told. One fsync (or WAL append) is
-// shared by every message of the turn, which is what makes durability cheap (NOTES: 50k rows/s one by one,
-// 190–350k rows/s in batches).
-import type { Append, MessageStore, QueuePosition } from './ports.js';
+// transaction commits are the senders acknowledged and the dispatchers told. One WAL append (or fsync) is shared
+// by every message of the turn, which is what makes durability cheap (NOTES: 50k rows/s one by one, 190–350k
+// rows/s in batches).
+//
+// Releases (entries delivered or expired) need no such hurry: until they commit, a crash only means those
+// messages are delivered again, which at-least-once allows. So they ride along with the next append commit, or
+// are written on their own after `releaseDelayMs`; consecutive ranges of one queue merge into one.
+import type { Append, MessageStore, QueueRange } from './ports.js';
 
 export type CommitCallback = (err: Error | null) => void;
 
@@ -15,11 +19,23 @@ export interface CommitHooks {
   readonly failed?: (err: Error, appends: readonly Append[]) => void;
 }
 
+export interface CommitOptions {
+  /** How long releases may wait for an append commit to ride with (ms). */
+  readonly releaseDelayMs: number;
+  /** Past this many pending release ranges they are written at the end of the turn. */
+  readonly maxPendingReleases: number;
+}
+
+const DEFAULT_OPTIONS: CommitOptions = { releaseDelayMs: 100, maxPendingReleases: 1000 };
+
 export class GroupCommit {
   private appends: Append[] = [];
   private callbacks: CommitCallback[] = [];
-  private releases: QueuePosition[] = [];
+  private releases: QueueRange[] = [];
+  /** The last pending range of each queue, to extend instead of adding one when the next follows it. */
+  private readonly lastRange = new Map<string, QueueRange & { uptoSeq: number }>();
   private scheduled = false;
+  private releaseTimer: NodeJS.Timeout | undefined;
   private nextMessageId: number;
   private nextSeq: number;
   private lastError: Error | null = null;
@@ -27,6 +43,7 @@ export class GroupCommit {
   constructor(
     private readonly store: MessageStore,
     private readonly hooks: CommitHooks,
+    private readonly opts: CommitOptions = DEFAULT_OPTIONS,
   ) {
     const last = store.lastIds();
     this.nextMessageId = last.messageId + 1;
@@ -50,10 +67,25 @@ export class GroupCommit {
     this.schedule();
   }
 
-  /** Queues the removal of a delivered or expired entry. Lost on a crash before the commit: then redelivered. */
-  release(position: QueuePosition): void {
-    this.releases.push(position);
-    this.schedule();
+  /**
+   * Queues the removal of the entries of one queue with `afterSeq < seq <= uptoSeq`. The caller vouches that
+   * every entry of that queue in the range is done with (delivered or expired).
+   */
+  release(endpointId: string, priority: number, afterSeq: number, uptoSeq: number): void {
+    const key = `${endpointId}\u0000${priority}`;
+    const last = this.lastRange.get(key);
+    if (last !== undefined && last.uptoSeq === afterSeq) {
+      last.uptoSeq = uptoSeq;
+    } else {
+      const range = { endpointId, priority, afterSeq, uptoSeq };
+      this.releases.push(range);
+      this.lastRange.set(key, range);
+    }
+    if (this.releases.length >= this.opts.maxPendingReleases) this.schedule();
+    else if (this.appends.length === 0 && this.releaseTimer === undefined) {
+      this.releaseTimer = setTimeout(() => this.flush(), this.opts.releaseDelayMs);
+      this.releaseTimer.unref();
+    }
   }
 
   /** Whether the last commit attempt succeeded (readiness). */
@@ -71,9 +103,13 @@ export class GroupCommit {
     setImmediate(() => this.flush());
   }
 
-  /** Commits what is queued now. Runs once per event-loop turn, and directly on shutdown. */
+  /** Commits what is queued now: once per event-loop turn with appends, directly on shutdown and reconnects. */
   flush(): void {
     this.scheduled = false;
+    if (this.releaseTimer !== undefined) {
+      clearTimeout(this.releaseTimer);
+      this.releaseTimer = undefined;
+    }
     if (this.appends.length === 0 && this.releases.length === 0) return;
     const appends = this.appends;
     const callbacks = this.callbacks;
@@ -81,7 +117,8 @@ export class GroupCommit {
     this.appends = [];
     this.callbacks = [];
     this.releases = [];
-    const started = process.hrtime.bigint();
+    this.lastRange.clear();
+    const started = performance.now();
     try {
       this.store.write(appends, releases);
     } catch (e) {
@@ -95,7 +132,7 @@ export class GroupCommit {
       return;
     }
     this.lastError = null;
-    this.hooks.measured?.(appends.length, releases.length, Number(process.hrtime.bigint() - started) / 1e9);
+    this.hooks.measured?.(appends.length, releases.length, (performance.now() - started) / 1000);
     if (appends.length > 0) this.hooks.committed(appends);
     for (const cb of callbacks) cb(null);
   }

@@ -24,6 +24,10 @@ class RecordingTarget implements DeliveryTarget {
   ackAll(): void {
     this.acks.splice(0).forEach((a) => a());
   }
+  /** Acknowledges the i-th still unacknowledged delivery. */
+  ackOne(i: number): void {
+    this.acks.splice(i, 1)[0]!();
+  }
   bodies(): string[] {
     return this.received.map((e) => e.message.body.toString());
   }
@@ -71,7 +75,7 @@ function setup(path?: string, now = () => Date.now()) {
 
 describe('Dispatcher', () => {
   it('delivers in priority, then arrival order, within its window', async () => {
-    const { dispatcher, send, store } = setup();
+    const { dispatcher, send, store, commit } = setup();
     for (const [body, p] of [
       ['a5', 5],
       ['b0', 0],
@@ -87,13 +91,13 @@ describe('Dispatcher', () => {
     target.ackAll();
     assert.deepEqual(target.bodies(), ['b0', 'd0', 'a5', 'c5', 'e9']);
     target.ackAll();
-    await tick();
+    commit.flush(); // releases wait for the next commit, or 100 ms
     assert.equal(dispatcher.length, 0);
     assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
     store.close();
   });
 
-  it('sends what arrives while connected at once, without reading the store back', async () => {
+  it('sends what arrives while connected at once, and releases acknowledged entries as one range', async () => {
     const { dispatcher, send, store } = setup();
     const target = new RecordingTarget();
     dispatcher.attach(target);
@@ -102,8 +106,9 @@ describe('Dispatcher', () => {
     await tick();
     assert.deepEqual(target.bodies(), ['x', 'y']);
     target.ackAll();
-    await tick();
-    assert.equal(store.counts().entries, 0);
+    assert.equal(store.counts().entries, 2, 'releases wait for the next commit');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(store.counts().entries, 0, '…or at most 100 ms');
     store.close();
   });
 
@@ -118,7 +123,7 @@ describe('Dispatcher', () => {
     await tick();
     first.dispatcher.detach(target);
     target.ackAll(); // a late ack from the old connection is ignored: 4 stays queued
-    await tick();
+    first.commit.flush(); // as a shutdown does
     first.store.close();
 
     const second = setup(first.path);
@@ -127,9 +132,49 @@ describe('Dispatcher', () => {
     second.dispatcher.attach(again);
     assert.deepEqual(again.bodies(), ['4']);
     again.ackAll();
-    await tick();
+    second.commit.flush();
     assert.equal(second.store.counts().entries, 0);
     second.store.close();
+  });
+
+  it('delivers again after a crash what was acknowledged but not yet released (at-least-once)', async () => {
+    const first = setup();
+    const target = new RecordingTarget();
+    first.dispatcher.attach(target);
+    first.send('a');
+    first.send('b');
+    await tick();
+    target.ackAll(); // released in memory; the crash comes before the release commits
+    first.store.close();
+    const second = setup(first.path);
+    const again = new RecordingTarget();
+    second.dispatcher.attach(again);
+    assert.deepEqual(again.bodies(), ['a', 'b']);
+    second.store.close();
+  });
+
+  it('releases acknowledgements that arrive out of order once the gap closes, and loses none on reconnect', async () => {
+    const { dispatcher, send, store, commit } = setup();
+    const target = new RecordingTarget();
+    dispatcher.attach(target);
+    send('1');
+    send('2');
+    send('3');
+    await tick();
+    target.ackOne(1); // '2' first: not releasable yet, '1' is still out
+    commit.flush();
+    assert.equal(store.counts().entries, 3);
+    target.ackOne(0); // '1': now 1 and 2 form a range
+    commit.flush();
+    assert.deepEqual(
+      store.readQueue('mod/in', 0, 0, 10).map((e) => e.message.body.toString()),
+      ['3'],
+    );
+    dispatcher.detach(target);
+    const again = new RecordingTarget('again');
+    dispatcher.attach(again);
+    assert.deepEqual(again.bodies(), ['3'], 'only the unacknowledged one comes again');
+    store.close();
   });
 
   it('reads a backlog larger than its buffer from the store, in order', async () => {
@@ -161,7 +206,7 @@ describe('Dispatcher', () => {
 
   it('sweeps expired messages of an offline endpoint from the store', async () => {
     let now = 1_000_000;
-    const { dispatcher, send, store, expired } = setup(undefined, () => now);
+    const { dispatcher, send, store, expired, commit } = setup(undefined, () => now);
     for (let i = 0; i < 5; i++) send(`e${i}`, 0, now + 1000);
     send('keep', 0, 0);
     await tick();
@@ -171,6 +216,7 @@ describe('Dispatcher', () => {
     await tick();
     assert.deepEqual(expired, ['e0', 'e1', 'e2', 'e3', 'e4']);
     assert.equal(dispatcher.length, 1);
+    commit.flush();
     assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
     store.close();
   });

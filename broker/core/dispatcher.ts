@@ -52,14 +52,49 @@ class QueueState {
   length = 0;
   /** Where the expiry sweep continues. */
   sweepCursor = 0;
+  /** Seqs handed out to the current connection, in order, from `handedHead`. */
+  private handed: number[] = [];
+  private handedHead = 0;
+  /** Handed-out seqs finished before an earlier one (acknowledgements out of order). */
+  private finishedAhead = new Set<number>();
+  /** Every entry of this queue up to this seq is released (or queued for release). */
+  released = 0;
 
   constructor(readonly priority: number) {}
 
-  reset(): void {
+  /** Forgets the connection's state; reading starts again after the last released entry. */
+  reset(): number[] {
+    const orphans = [...this.finishedAhead];
     this.buffer = [];
     this.head = 0;
     this.complete = false;
-    this.cursor = 0;
+    this.cursor = this.released;
+    this.handed = [];
+    this.handedHead = 0;
+    this.finishedAhead.clear();
+    return orphans;
+  }
+
+  handOut(seq: number): void {
+    this.handed.push(seq);
+  }
+
+  /** Marks `seq` finished; returns the new end of the finished prefix when it grew, else undefined. */
+  finish(seq: number): number | undefined {
+    if (this.handed[this.handedHead] !== seq) {
+      this.finishedAhead.add(seq);
+      return undefined;
+    }
+    let upto = seq;
+    this.handedHead++;
+    while (this.handedHead < this.handed.length && this.finishedAhead.delete(this.handed[this.handedHead]!)) {
+      upto = this.handed[this.handedHead++]!;
+    }
+    if (this.handedHead === this.handed.length) {
+      this.handed = [];
+      this.handedHead = 0;
+    }
+    return upto;
   }
 
   take(): QueueEntry | undefined {
@@ -140,8 +175,8 @@ export class Dispatcher {
     this.target = target;
     this.generation++;
     this.inflight = 0;
-    // Re-read from the start: whatever the previous connection did not acknowledge is sent again.
-    for (const q of this.queues.values()) q.reset();
+    // Re-read after what is released: whatever the previous connection did not acknowledge is sent again.
+    this.resetQueues();
     this.pump();
   }
 
@@ -150,7 +185,14 @@ export class Dispatcher {
     this.target = undefined;
     this.generation++;
     this.inflight = 0;
-    for (const q of this.queues.values()) q.reset();
+    this.resetQueues();
+  }
+
+  private resetQueues(): void {
+    for (const q of this.queues.values()) {
+      // Acknowledged out of order and not yet part of a released range: released one by one.
+      for (const seq of q.reset()) this.commit.release(this.endpointId, q.priority, seq - 1, seq);
+    }
   }
 
   private next(): QueueEntry | undefined {
@@ -194,6 +236,7 @@ export class Dispatcher {
   }
 
   private send(target: DeliveryTarget, entry: QueueEntry): void {
+    this.queue(entry.priority).handOut(entry.seq);
     this.inflight++;
     const generation = this.generation;
     const sentAt = performance.now();
@@ -206,13 +249,19 @@ export class Dispatcher {
     });
   }
 
+  /** A handed-out entry is done with: the finished prefix of its queue is released as one range. */
   private release(entry: QueueEntry): void {
-    this.commit.release(entry);
     const q = this.queue(entry.priority);
+    const upto = q.finish(entry.seq);
+    if (upto !== undefined) {
+      this.commit.release(this.endpointId, q.priority, q.released, upto);
+      q.released = upto;
+    }
     q.length = Math.max(0, q.length - 1);
   }
 
   private drop(entry: QueueEntry): void {
+    this.queue(entry.priority).handOut(entry.seq);
     this.release(entry);
     this.hooks.expired?.(this.endpointId, entry.priority, entry.message.systemProperties);
   }
@@ -234,7 +283,7 @@ export class Dispatcher {
       budget -= scan.scanned;
       scanned += scan.scanned;
       for (const e of scan.expired) {
-        this.commit.release({ endpointId: this.endpointId, priority: q.priority, seq: e.seq });
+        this.commit.release(this.endpointId, q.priority, e.seq - 1, e.seq);
         q.length = Math.max(0, q.length - 1);
         dropped++;
         this.hooks.expired?.(this.endpointId, q.priority, e.systemProperties);

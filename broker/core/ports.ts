@@ -19,6 +19,14 @@ export interface QueueEntry extends QueuePosition {
   readonly message: StoredMessage;
 }
 
+/** The entries of one queue with `afterSeq < seq <= uptoSeq`: what a release removes. */
+export interface QueueRange {
+  readonly endpointId: string;
+  readonly priority: number;
+  readonly afterSeq: number;
+  readonly uptoSeq: number;
+}
+
 /** A new message and the queue entries that reference it, written together. */
 export interface Append {
   readonly message: StoredMessage;
@@ -41,8 +49,8 @@ export interface QueueSummary {
 
 /** The durable store of messages and queues. Synchronous: it runs on the event loop, in bounded pieces. */
 export interface MessageStore {
-  /** Appends and releases (delivered or expired entries) in one transaction. Throws on I/O failure. */
-  write(appends: readonly Append[], releases: readonly QueuePosition[]): void;
+  /** Appends and releases (ranges of delivered or expired entries) in one transaction. Throws on I/O failure. */
+  write(appends: readonly Append[], releases: readonly QueueRange[]): void;
   /** Up to `limit` entries of one queue after `afterSeq`, in order. */
   readQueue(endpointId: string, priority: number, afterSeq: number, limit: number): QueueEntry[];
   /** Looks at up to `limit` entries of one queue after `afterSeq` and returns those expired at `now`. */

@@ -94,9 +94,9 @@ describe('SqliteStore', () => {
       ],
       [],
     );
-    store.write([], [{ endpointId: 'x/in', priority: 0, seq: 1 }]);
+    store.write([], [{ endpointId: 'x/in', priority: 0, afterSeq: 0, uptoSeq: 1 }]);
     assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
-    store.write([], [{ endpointId: 'y/in', priority: 0, seq: 2 }]);
+    store.write([], [{ endpointId: 'y/in', priority: 0, afterSeq: 1, uptoSeq: 2 }]);
     assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
     store.close();
   });

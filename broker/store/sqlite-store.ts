@@ -8,7 +8,7 @@ import type {
   ExpiryScan,
   MessageStore,
   QueueEntry,
-  QueuePosition,
+  QueueRange,
   QueueSummary,
   SessionStore,
 } from '../core/ports.js';
@@ -80,7 +80,7 @@ export class SqliteStore implements MessageStore, SessionStore {
       insertEntry: db.prepare(
         'INSERT INTO entry (endpoint, priority, seq, message, expires_ms) VALUES (?, ?, ?, ?, ?)',
       ),
-      deleteEntry: db.prepare('DELETE FROM entry WHERE endpoint = ? AND priority = ? AND seq = ?'),
+      deleteEntries: db.prepare('DELETE FROM entry WHERE endpoint = ? AND priority = ? AND seq > ? AND seq <= ?'),
       readQueue: db.prepare(
         `SELECT e.seq, e.expires_ms, m.id, m.enqueued_ms, m.header, m.body
          FROM entry e JOIN message m ON m.id = e.message
@@ -105,7 +105,7 @@ export class SqliteStore implements MessageStore, SessionStore {
       removeSubscription: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ? AND topic = ?'),
       clearSubscriptions: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ?'),
     };
-    this.writeTx = db.transaction((appends: readonly Append[], releases: readonly QueuePosition[]) => {
+    this.writeTx = db.transaction((appends: readonly Append[], releases: readonly QueueRange[]) => {
       for (const a of appends) {
         const m = a.message;
         const header = JSON.stringify({ p: m.properties, s: m.systemProperties } satisfies Header);
@@ -116,12 +116,12 @@ export class SqliteStore implements MessageStore, SessionStore {
       }
       for (const r of releases) {
         const endpoint = this.endpointIds.get(r.endpointId);
-        if (endpoint !== undefined) this.stmt.deleteEntry.run(endpoint, r.priority, r.seq);
+        if (endpoint !== undefined) this.stmt.deleteEntries.run(endpoint, r.priority, r.afterSeq, r.uptoSeq);
       }
     });
   }
 
-  private readonly writeTx: (appends: readonly Append[], releases: readonly QueuePosition[]) => void;
+  private readonly writeTx: (appends: readonly Append[], releases: readonly QueueRange[]) => void;
 
   private endpointNumber(name: string): number {
     let id = this.endpointIds.get(name);
@@ -132,7 +132,7 @@ export class SqliteStore implements MessageStore, SessionStore {
     return id;
   }
 
-  write(appends: readonly Append[], releases: readonly QueuePosition[]): void {
+  write(appends: readonly Append[], releases: readonly QueueRange[]): void {
     try {
       this.writeTx(appends, releases);
     } catch (err) {
