@@ -9,7 +9,8 @@ import { refuse } from './context.js';
 import { parsePropertyBag, PropertyBagError } from './property-bag.js';
 import { parseInboundTopic } from './topics.js';
 
-export function makeAuthorizePublish(ctx: MqttContext) {
+/** `ingested` marks a packet the hub stored and routed itself, so aedes does not publish it again. */
+export function makeAuthorizePublish(ctx: MqttContext, ingested: (packet: PublishPacket) => void) {
   return (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void => {
     if (client === null) {
       done(new Error('the hub publishes nothing on its own behalf'));
@@ -96,6 +97,7 @@ export function makeAuthorizePublish(ctx: MqttContext) {
           ms_telemetry: 'True',
         });
       }
+      ingested(packet);
       done(null);
     });
   };

@@ -3,11 +3,12 @@
 // sessions; ingest happens in its authorizePublish hook, and deliveries bypass its pub/sub (see input-target.ts).
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { Aedes, type Client } from 'aedes';
+import type { Client } from 'aedes';
 import type { Identity } from '../auth/identity.js';
 import { listen } from '../net/listen.js';
 import type { SessionStore } from '../core/ports.js';
 import { makeAuthenticate } from './connect.js';
+import { HubBroker } from './hub-broker.js';
 import type { MqttContext } from './context.js';
 import { MqttInputTarget } from './input-target.js';
 import { makeAuthorizePublish } from './publish.js';
@@ -29,7 +30,7 @@ export interface MqttPorts {
 }
 
 export class MqttHead {
-  private readonly broker: Aedes;
+  private readonly broker: HubBroker;
   private readonly persistence: SessionPersistence;
   private readonly targets = new Map<Client, MqttInputTarget>();
   private readonly servers: (NetServer | TlsServer)[] = [];
@@ -37,7 +38,7 @@ export class MqttHead {
 
   private constructor(
     private readonly ctx: MqttContext,
-    broker: Aedes,
+    broker: HubBroker,
     persistence: SessionPersistence,
   ) {
     this.broker = broker;
@@ -74,16 +75,21 @@ export class MqttHead {
 
   static async create(ctx: MqttContext, sessions: SessionStore, opts: { connectTimeoutMs: number }): Promise<MqttHead> {
     const persistence = new SessionPersistence(sessions);
-    const broker = await Aedes.createBroker({
-      persistence,
-      authenticate: makeAuthenticate(ctx),
-      authorizePublish: makeAuthorizePublish(ctx),
-      authorizeSubscribe: makeAuthorizeSubscribe(ctx),
-      // Client ids are `{device}/{module}`: longer than MQTT 3.1's 23 characters.
-      maxClientsIdLength: 256,
-      connectTimeout: opts.connectTimeoutMs,
-      heartbeatInterval: 3_600_000,
-    });
+    // Packets the hub ingested in authorizePublish: aedes's own publish skips them (hub-broker.ts).
+    const ingested = new WeakSet<object>();
+    const broker = await HubBroker.start(
+      {
+        persistence,
+        authenticate: makeAuthenticate(ctx),
+        authorizePublish: makeAuthorizePublish(ctx, (packet) => ingested.add(packet)),
+        authorizeSubscribe: makeAuthorizeSubscribe(ctx),
+        // Client ids are `{device}/{module}`: longer than MQTT 3.1's 23 characters.
+        maxClientsIdLength: 256,
+        connectTimeout: opts.connectTimeoutMs,
+        heartbeatInterval: 3_600_000,
+      },
+      (packet) => ingested.delete(packet),
+    );
     return new MqttHead(ctx, broker, persistence);
   }
 
