@@ -3,6 +3,10 @@ import type { Message, SystemProperties } from './message.js';
 
 /** A message as the store holds it: with its store id. */
 export interface StoredMessage extends Message {
+  /**
+   * Unique while the message is queued. The store keeps it only for a message queued for several endpoints
+   * (stored once, shared); a message read back from a single queue entry carries 0.
+   */
   readonly id: number;
 }
 

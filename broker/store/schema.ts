@@ -46,19 +46,51 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (client_id, topic)
   ) WITHOUT ROWID;
   `,
+  // 1 → 2: a message for one endpoint lives in its entry (one row to write, one range to delete); only a message
+  // for several endpoints is stored apart, once, with a reference count. Entries get rowids (their seq): large
+  // rows belong in rowid tables, and a queue is read through an index.
+  `
+  CREATE TABLE entry_v2 (
+    seq         INTEGER PRIMARY KEY,
+    endpoint    INTEGER NOT NULL,
+    priority    INTEGER NOT NULL,
+    expires_ms  INTEGER NOT NULL,
+    message     INTEGER,
+    enqueued_ms INTEGER,
+    header      TEXT,
+    body        BLOB
+  );
+  INSERT INTO entry_v2 (seq, endpoint, priority, expires_ms, message, enqueued_ms, header, body)
+    SELECT e.seq, e.endpoint, e.priority, e.expires_ms,
+           CASE WHEN m.refs > 1 THEN m.id END,
+           CASE WHEN m.refs > 1 THEN NULL ELSE m.enqueued_ms END,
+           CASE WHEN m.refs > 1 THEN NULL ELSE m.header END,
+           CASE WHEN m.refs > 1 THEN NULL ELSE m.body END
+    FROM entry e JOIN message m ON m.id = e.message;
+  DROP TRIGGER entry_released;
+  DROP TABLE entry;
+  DELETE FROM message WHERE refs <= 1;
+  ALTER TABLE entry_v2 RENAME TO entry;
+  CREATE INDEX entry_queue ON entry (endpoint, priority, seq);
+  -- Removing the last entry of a shared message deletes it.
+  CREATE TRIGGER entry_released AFTER DELETE ON entry WHEN OLD.message IS NOT NULL BEGIN
+    UPDATE message SET refs = refs - 1 WHERE id = OLD.message;
+    DELETE FROM message WHERE id = OLD.message AND refs <= 0;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer hub. */
-export function migrate(db: Database): void {
+/** Brings the database to SCHEMA_VERSION (or to `to`, for tests of older stores); refuses a newer database. */
+export function migrate(db: Database, to: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `the store was written by a newer edgehub (schema version ${current}; this one knows up to ${SCHEMA_VERSION}); upgrade edgehub or use another --data folder`,
     );
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  for (let v = current; v < to; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);

@@ -5,17 +5,30 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Database } from './sqlite-driver.js';
 import type { Append, QueueEntry, StoredMessage } from '../core/ports.js';
-import { SCHEMA_VERSION } from './schema.js';
+import { migrate, SCHEMA_VERSION } from './schema.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const dirs: string[] = [];
-function tempStore(): { path: string; store: SqliteStore } {
+const opened: SqliteStore[] = [];
+function tempPath(): string {
   const dir = mkdtempSync(join(tmpdir(), 'edgehub-store-'));
   dirs.push(dir);
-  const path = join(dir, 'store.db');
-  return { path, store: new SqliteStore({ path }) };
+  return join(dir, 'store.db');
 }
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function open(path: string, options: Omit<ConstructorParameters<typeof SqliteStore>[0], 'path'> = {}): SqliteStore {
+  const store = new SqliteStore({ path, ...options });
+  opened.push(store);
+  return store;
+}
+function tempStore(): { path: string; store: SqliteStore } {
+  const path = tempPath();
+  return { path, store: open(path) };
+}
+// A failed assertion must not leave a store (and its checkpoint worker) holding the test process open.
+after(() => {
+  opened.forEach((s) => s.close());
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 function message(id: number, body: string): StoredMessage {
   return {
@@ -61,8 +74,8 @@ describe('SqliteStore', () => {
     assert.deepEqual(
       q.map((e) => [e.seq, e.message.id, e.message.body.toString()]),
       [
-        [1, 1, 'a'],
-        [3, 2, 'b'],
+        [1, 1, 'a'], // shared with $upstream: stored once, under its id
+        [3, 0, 'b'], // one endpoint: stored in its entry
       ],
     );
     assert.deepEqual(q[0]!.message.properties, { k: 'v', nothing: null });
@@ -103,12 +116,25 @@ describe('SqliteStore', () => {
 
   it('keeps everything across a reopen, and continues ids after the last ones', () => {
     const { path, store } = tempStore();
-    store.write([append(message(7, 'a'), [['x/in', 0, 41]])], []);
+    store.write(
+      [
+        append(message(7, 'a'), [
+          ['x/in', 0, 40],
+          ['y/in', 0, 41],
+        ]),
+        append(message(8, 'b'), [['x/in', 0, 42]]),
+      ],
+      [],
+    );
     store.addSubscriptions('d/m', [{ topic: 'devices/d/modules/m/inputs/#', qos: 1 }]);
     store.close();
-    const again = new SqliteStore({ path });
-    assert.deepEqual(again.lastIds(), { messageId: 7, seq: 41 });
-    assert.equal(again.readQueue('x/in', 0, 0, 10).length, 1);
+    const again = open(path);
+    // Message 8 lives in its entry: only shared messages keep ids, so 7 is the last one that must not be reused.
+    assert.deepEqual(again.lastIds(), { messageId: 7, seq: 42 });
+    assert.deepEqual(
+      again.readQueue('x/in', 0, 0, 10).map((e) => e.message.body.toString()),
+      ['a', 'b'],
+    );
     assert.deepEqual(again.subscriptions('d/m'), [{ topic: 'devices/d/modules/m/inputs/#', qos: 1 }]);
     again.clearSubscriptions('d/m');
     assert.deepEqual(again.subscriptions('d/m'), []);
@@ -139,14 +165,47 @@ describe('SqliteStore', () => {
   it('rolls back a failed transaction whole', () => {
     const { store } = tempStore();
     store.write([append(message(1, 'a'), [['x/in', 0, 1]])], []);
-    // The same message id twice violates the primary key: nothing of the batch may remain.
+    // The same sequence number twice violates the primary key: nothing of the batch may remain.
     assert.throws(() =>
-      store.write([append(message(2, 'b'), [['x/in', 0, 2]]), append(message(1, 'dup'), [['x/in', 0, 3]])], []),
+      store.write([append(message(2, 'b'), [['x/in', 0, 2]]), append(message(3, 'dup'), [['x/in', 0, 1]])], []),
     );
     assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
     store.write([append(message(2, 'b'), [['z/in', 0, 2]])], []);
     assert.equal(store.readQueue('z/in', 0, 0, 10).length, 1);
     store.close();
+  });
+
+  it('migrates a version 1 store: shared messages stay shared, single ones move into their entries', () => {
+    const path = tempPath();
+    const db = new Database(path);
+    migrate(db, 1);
+    const header = JSON.stringify({ p: { k: 'v' }, s: { messageId: 'old' } });
+    db.exec(`
+      INSERT INTO endpoint (id, name) VALUES (1, 'x/in'), (2, '$upstream');
+      INSERT INTO message (id, refs, enqueued_ms, header, body) VALUES
+        (5, 2, 1005, '${header}', X'6161'), (6, 1, 1006, '${header}', X'6262');
+      INSERT INTO entry (endpoint, priority, seq, message, expires_ms) VALUES
+        (1, 0, 10, 5, 0), (2, 3, 11, 5, 9000), (1, 0, 12, 6, 0);
+    `);
+    db.close();
+    const store = open(path);
+    assert.deepEqual(store.counts(), { messages: 2, entries: 3 });
+    assert.deepEqual(store.lastIds(), { messageId: 5, seq: 12 });
+    const q = store.readQueue('x/in', 0, 0, 10);
+    assert.deepEqual(
+      q.map((e) => [e.seq, e.message.id, e.message.body.toString(), e.message.enqueuedMs]),
+      [
+        [10, 5, 'aa', 1005],
+        [12, 0, 'bb', 1006],
+      ],
+    );
+    assert.deepEqual(q[1]!.message.properties, { k: 'v' });
+    assert.deepEqual(store.readQueue('$upstream', 3, 0, 10)[0]!.expiresMs, 9000);
+    // The trigger still reclaims a shared message with its last entry.
+    store.write([], [{ endpointId: 'x/in', priority: 0, afterSeq: 0, uptoSeq: 12 }]);
+    assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
+    store.write([], [{ endpointId: '$upstream', priority: 3, afterSeq: 0, uptoSeq: 11 }]);
+    assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
   });
 
   it('refuses a store written by a newer edgehub', () => {
@@ -162,7 +221,7 @@ describe('SqliteStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgehub-store-'));
     dirs.push(dir);
     const path = join(dir, 'store.db');
-    const store = new SqliteStore({ path, checkpointWalBytes: 64 * 1024 });
+    const store = open(path, { checkpointWalBytes: 64 * 1024 });
     const body = 'x'.repeat(1000);
     for (let i = 1; i <= 500; i++) store.write([append(message(i, body), [['x/in', 0, i]])], []);
     const deadline = Date.now() + 5000;
@@ -170,7 +229,7 @@ describe('SqliteStore', () => {
     assert.ok(store.checkpoints > 0, 'the worker checkpointed');
     assert.equal(store.readQueue('x/in', 0, 0, 1000).length, 500);
     await store.shutdown();
-    const again = new SqliteStore({ path, checkpoints: 'automatic' });
+    const again = open(path, { checkpoints: 'automatic' });
     assert.equal(again.counts().messages, 500);
     again.close();
   });

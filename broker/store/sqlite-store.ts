@@ -77,18 +77,22 @@ export class SqliteStore implements MessageStore, SessionStore {
     this.stmt = {
       insertEndpoint: db.prepare('INSERT INTO endpoint (name) VALUES (?)'),
       insertMessage: db.prepare('INSERT INTO message (id, refs, enqueued_ms, header, body) VALUES (?, ?, ?, ?, ?)'),
-      insertEntry: db.prepare(
-        'INSERT INTO entry (endpoint, priority, seq, message, expires_ms) VALUES (?, ?, ?, ?, ?)',
+      insertInline: db.prepare(
+        'INSERT INTO entry (seq, endpoint, priority, expires_ms, enqueued_ms, header, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertShared: db.prepare(
+        'INSERT INTO entry (seq, endpoint, priority, expires_ms, message) VALUES (?, ?, ?, ?, ?)',
       ),
       deleteEntries: db.prepare('DELETE FROM entry WHERE endpoint = ? AND priority = ? AND seq > ? AND seq <= ?'),
       readQueue: db.prepare(
-        `SELECT e.seq, e.expires_ms, m.id, m.enqueued_ms, m.header, m.body
-         FROM entry e JOIN message m ON m.id = e.message
+        `SELECT e.seq, e.expires_ms, IFNULL(e.message, 0) AS id, IFNULL(e.enqueued_ms, m.enqueued_ms) AS enqueued_ms,
+                IFNULL(e.header, m.header) AS header, IFNULL(e.body, m.body) AS body
+         FROM entry e LEFT JOIN message m ON m.id = e.message
          WHERE e.endpoint = ? AND e.priority = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
       ),
       scanQueue: db.prepare(
-        `SELECT e.seq, e.expires_ms, CASE WHEN e.expires_ms BETWEEN 1 AND ? THEN m.header END AS header
-         FROM entry e JOIN message m ON m.id = e.message
+        `SELECT e.seq, e.expires_ms, CASE WHEN e.expires_ms BETWEEN 1 AND ? THEN IFNULL(e.header, m.header) END AS header
+         FROM entry e LEFT JOIN message m ON m.id = e.message
          WHERE e.endpoint = ? AND e.priority = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
       ),
       queues: db.prepare(
@@ -98,7 +102,10 @@ export class SqliteStore implements MessageStore, SessionStore {
       lastIds: db.prepare(
         'SELECT (SELECT IFNULL(MAX(id), 0) FROM message) AS messageId, (SELECT IFNULL(MAX(seq), 0) FROM entry) AS seq',
       ),
-      counts: db.prepare('SELECT (SELECT COUNT(*) FROM message) AS messages, (SELECT COUNT(*) FROM entry) AS entries'),
+      counts: db.prepare(
+        `SELECT (SELECT COUNT(*) FROM message) + (SELECT COUNT(*) FROM entry WHERE message IS NULL) AS messages,
+                (SELECT COUNT(*) FROM entry) AS entries`,
+      ),
       probe: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)"),
       subscriptions: db.prepare('SELECT topic, qos FROM mqtt_subscription WHERE client_id = ?'),
       addSubscription: db.prepare('INSERT OR REPLACE INTO mqtt_subscription (client_id, topic, qos) VALUES (?, ?, ?)'),
@@ -109,9 +116,22 @@ export class SqliteStore implements MessageStore, SessionStore {
       for (const a of appends) {
         const m = a.message;
         const header = JSON.stringify({ p: m.properties, s: m.systemProperties } satisfies Header);
+        if (a.entries.length === 1) {
+          const e = a.entries[0]!;
+          this.stmt.insertInline.run(
+            e.seq,
+            this.endpointNumber(e.endpointId),
+            e.priority,
+            e.expiresMs,
+            m.enqueuedMs,
+            header,
+            m.body,
+          );
+          continue;
+        }
         this.stmt.insertMessage.run(m.id, a.entries.length, m.enqueuedMs, header, m.body);
         for (const e of a.entries) {
-          this.stmt.insertEntry.run(this.endpointNumber(e.endpointId), e.priority, e.seq, m.id, e.expiresMs);
+          this.stmt.insertShared.run(e.seq, this.endpointNumber(e.endpointId), e.priority, e.expiresMs, m.id);
         }
       }
       for (const r of releases) {
