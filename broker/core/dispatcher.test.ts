@@ -10,7 +10,9 @@ import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher, type DeliveryTarget } from './d
 import type { QueueEntry } from './ports.js';
 
 const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+// Stores are shut down (their checkpoint worker stopped) before this runs; the retries cover a worker that a
+// failed test left running.
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
 
 /** A receiver that records what it gets and acknowledges when told to. */
 class RecordingTarget implements DeliveryTarget {
@@ -94,7 +96,7 @@ describe('Dispatcher', () => {
     commit.flush(); // releases wait for the next commit, or 100 ms
     assert.equal(dispatcher.length, 0);
     assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
-    store.close();
+    await store.shutdown();
   });
 
   it('sends what arrives while connected at once, and releases acknowledged entries as one range', async () => {
@@ -109,7 +111,7 @@ describe('Dispatcher', () => {
     assert.equal(store.counts().entries, 2, 'releases wait for the next commit');
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(store.counts().entries, 0, '…or at most 100 ms');
-    store.close();
+    await store.shutdown();
   });
 
   it('sends again what a dropped connection did not acknowledge, and what was stored before a restart', async () => {
@@ -124,7 +126,7 @@ describe('Dispatcher', () => {
     first.dispatcher.detach(target);
     target.ackAll(); // a late ack from the old connection is ignored: 4 stays queued
     first.commit.flush(); // as a shutdown does
-    first.store.close();
+    await first.store.shutdown();
 
     const second = setup(first.path);
     assert.equal(second.dispatcher.length, 1);
@@ -134,7 +136,7 @@ describe('Dispatcher', () => {
     again.ackAll();
     second.commit.flush();
     assert.equal(second.store.counts().entries, 0);
-    second.store.close();
+    await second.store.shutdown();
   });
 
   it('delivers again after a crash what was acknowledged but not yet released (at-least-once)', async () => {
@@ -145,12 +147,12 @@ describe('Dispatcher', () => {
     first.send('b');
     await tick();
     target.ackAll(); // released in memory; the crash comes before the release commits
-    first.store.close();
+    await first.store.shutdown();
     const second = setup(first.path);
     const again = new RecordingTarget();
     second.dispatcher.attach(again);
     assert.deepEqual(again.bodies(), ['a', 'b']);
-    second.store.close();
+    await second.store.shutdown();
   });
 
   it('releases acknowledgements that arrive out of order once the gap closes, and loses none on reconnect', async () => {
@@ -174,7 +176,7 @@ describe('Dispatcher', () => {
     const again = new RecordingTarget('again');
     dispatcher.attach(again);
     assert.deepEqual(again.bodies(), ['3'], 'only the unacknowledged one comes again');
-    store.close();
+    await store.shutdown();
   });
 
   it('reads a backlog larger than its buffer from the store, in order', async () => {
@@ -187,7 +189,7 @@ describe('Dispatcher', () => {
     await tick();
     for (let i = 0; i < 10 && target.received.length < 20; i++) target.ackAll();
     assert.deepEqual(target.bodies(), bodies);
-    store.close();
+    await store.shutdown();
   });
 
   it('never delivers an expired message, and counts it', async () => {
@@ -201,7 +203,7 @@ describe('Dispatcher', () => {
     dispatcher.attach(target);
     assert.deepEqual(target.bodies(), ['fresh']);
     assert.deepEqual(expired, ['old']);
-    store.close();
+    await store.shutdown();
   });
 
   it('sweeps expired messages of an offline endpoint from the store', async () => {
@@ -218,6 +220,6 @@ describe('Dispatcher', () => {
     assert.equal(dispatcher.length, 1);
     commit.flush();
     assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
-    store.close();
+    await store.shutdown();
   });
 });

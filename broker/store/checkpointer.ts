@@ -44,7 +44,7 @@ parentPort.on('message', (m) => {
 
 export class Checkpointer {
   private readonly worker: Worker;
-  private closing = false;
+  private closing: Promise<void> | undefined;
   /** Checkpoints done, and pages copied into the database by them (diagnostics). */
   checkpoints = 0;
 
@@ -73,10 +73,13 @@ export class Checkpointer {
     this.worker.on('exit', (code) => fail(new Error(`checkpoint worker exited with code ${code}`)));
   }
 
-  /** Runs a last checkpoint and stops the worker. */
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+  /** Runs a last checkpoint and stops the worker; every call resolves when the worker is gone. */
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
     this.worker.ref(); // keep the process alive for the last checkpoint
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('close');

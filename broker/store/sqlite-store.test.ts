@@ -25,9 +25,9 @@ function tempStore(): { path: string; store: SqliteStore } {
   return { path, store: open(path) };
 }
 // A failed assertion must not leave a store (and its checkpoint worker) holding the test process open.
-after(() => {
-  opened.forEach((s) => s.close());
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+after(async () => {
+  await Promise.all(opened.map((s) => s.shutdown()));
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 }));
 });
 
 function message(id: number, body: string): StoredMessage {

@@ -250,7 +250,10 @@ export class SqliteStore implements MessageStore, SessionStore {
     return this.checkpointer?.checkpoints ?? 0;
   }
 
-  /** Closes now (tests); the checkpoint worker is stopped without a last checkpoint. */
+  /**
+   * Closes the main connection now; the checkpoint worker finishes and exits in the background, so files in the
+   * data folder may still change for a moment. `shutdown()` (also after `close()`) waits for it.
+   */
   close(): void {
     void this.checkpointer?.close();
     if (this.db.open) this.db.close();
