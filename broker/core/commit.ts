@@ -5,7 +5,8 @@
 //
 // Releases (entries delivered or expired) need no such hurry: until they commit, a crash only means those
 // messages are delivered again, which at-least-once allows. So they ride along with the next append commit, or
-// are written on their own after `releaseDelayMs`; consecutive ranges of one queue merge into one.
+// are written on their own after `releaseDelayMs`; consecutive ranges of one queue merge into one. (Holding them
+// back to write in batches was measured at 2–3 messages per commit: the same mean commit time, a p99 2.5× worse.)
 import type { Append, MessageStore, QueueRange } from './ports.js';
 
 export type CommitCallback = (err: Error | null) => void;
