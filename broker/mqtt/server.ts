@@ -4,7 +4,6 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Client } from 'aedes';
-import mqttPacket from 'mqtt-packet';
 import type { Identity } from '../auth/identity.js';
 import { listen } from '../net/listen.js';
 import type { SessionStore } from '../core/ports.js';
@@ -16,11 +15,6 @@ import { makeAuthorizePublish } from './publish.js';
 import { SessionPersistence } from './session-persistence.js';
 import { makeAuthorizeSubscribe } from './subscribe.js';
 import { inputsFilter } from './topics.js';
-
-// aedes writes packets through mqtt-packet, which by default builds a cache of all 65,536 two-byte packet ids on
-// its first write: 6 MB of heap, to save one 2-byte allocation per PUBACK. The hub's own deliveries encode
-// their packet ids directly (publish-packet.ts), so the cache buys little here.
-mqttPacket.writeToStream.cacheNumbers = false;
 
 export interface MqttListenOptions {
   readonly host: string;
