@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createSasToken } from '../../broker/auth/sas.js';
+import { buildManifest } from '../../manifest/build.js';
 import { deriveModuleKey } from '../../manifest/identity.js';
 import { stopByPid, track } from '../processes.js';
 import type { Broker, Deployment } from './broker.js';
@@ -32,43 +33,6 @@ interface DeviceFile {
   deviceKey: string;
 }
 
-export function hubManifest(d: Deployment): object {
-  const module = {
-    version: '1.0',
-    type: 'docker',
-    status: 'running',
-    restartPolicy: 'always',
-    settings: { image: 'bench:latest', createOptions: '{}' },
-  };
-  return {
-    modulesContent: {
-      $edgeAgent: {
-        'properties.desired': {
-          schemaVersion: '1.1',
-          runtime: { type: 'docker', settings: {} },
-          systemModules: {
-            edgeAgent: { type: 'docker', settings: { image: 'edgehub:latest', createOptions: '{}' } },
-            edgeHub: {
-              type: 'docker',
-              status: 'running',
-              restartPolicy: 'always',
-              settings: { image: 'edgehub:latest', createOptions: '{}' },
-            },
-          },
-          modules: Object.fromEntries(d.modules.map((m) => [m, module])),
-        },
-      },
-      $edgeHub: {
-        'properties.desired': {
-          schemaVersion: '1.1',
-          routes: d.routes,
-          storeAndForwardConfiguration: { timeToLiveSecs: 7200 },
-        },
-      },
-    },
-  };
-}
-
 let starts = 0;
 let identityDir: string | undefined;
 
@@ -77,7 +41,7 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
   mkdirSync(dataDir, { recursive: true });
   if (identityDir) for (const f of readdirSync(identityDir)) copyFileSync(join(identityDir, f), join(dataDir, f));
   const configPath = join(opts.workDir, `hub-${starts}.manifest.json`);
-  writeFileSync(configPath, JSON.stringify(hubManifest(d), null, 2));
+  writeFileSync(configPath, JSON.stringify(buildManifest({ modules: d.modules, routes: d.routes }), null, 2));
   const args = [
     ...opts.nodeFlags,
     opts.cli ?? BIN,
