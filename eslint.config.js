@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'bench/results/', '**/testdata/**', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'bench/results/', '**/testdata/**', 'coverage/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
