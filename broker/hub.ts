@@ -20,7 +20,7 @@ import {
   type DeviceIdentity,
 } from './local/data-folder.js';
 import { silentLogger, type Logger } from './log.js';
-import { HubMetrics } from './metrics/hub-metrics.js';
+import { HubMetrics, senderId } from './metrics/hub-metrics.js';
 import { OpsServer } from './metrics/server.js';
 import { MqttHead } from './mqtt/server.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
@@ -120,23 +120,17 @@ export class Hub {
           `store commit failed: ${err.message}`,
         ),
     });
-    const senderOf = (sys: Record<string, string | undefined>) => {
-      const d = sys[SystemProperty.connectionDeviceId] ?? '';
-      const mod = sys[SystemProperty.connectionModuleId];
-      return mod === undefined ? d : `${d}/${mod}`;
-    };
     this.endpoints = new Endpoints(
       store,
       this.commit,
       {
         delivered: (entry, _target, sendSeconds) => {
           const sys = entry.message.systemProperties;
-          const sink = sinkLabels(device.deviceId, entry.endpointId);
           const d = m.delivering(
-            senderOf(sys),
+            entry.endpointId,
+            sys[SystemProperty.connectionDeviceId] ?? '',
+            sys[SystemProperty.connectionModuleId],
             sys[SystemProperty.outputName] ?? '',
-            sink.to,
-            sink.input,
             entry.priority,
           );
           d.sent.inc();
@@ -146,7 +140,7 @@ export class Hub {
         expired: (_endpointId, _priority, sys) => {
           m.messagesDropped.inc({
             reason: 'ttl_expiry',
-            from: senderOf(sys),
+            from: senderId(sys[SystemProperty.connectionDeviceId] ?? '', sys[SystemProperty.connectionModuleId]),
             from_route_output: m.outputs.value(sys[SystemProperty.outputName] ?? ''),
             ms_telemetry: 'True',
           });
@@ -377,10 +371,4 @@ export class Hub {
     })();
     return this.closing;
   }
-}
-
-function sinkLabels(deviceId: string, endpointId: string): { to: string; input: string } {
-  if (endpointId === '$upstream') return { to: 'upstream', input: '' };
-  const slash = endpointId.indexOf('/');
-  return { to: `${deviceId}/${endpointId.slice(0, slash)}`, input: endpointId.slice(slash + 1) };
 }

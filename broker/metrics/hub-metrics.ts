@@ -54,11 +54,14 @@ export class HubMetrics {
   readonly routeEvaluation;
   readonly configReloads;
 
+  private readonly edgeDevice: string;
+
   constructor(
     labels: CommonLabels,
     storeSize: () => number,
     queues: () => readonly { endpointId: string; priority: number; length: number }[],
   ) {
+    this.edgeDevice = labels.edgeDevice;
     const registers = [this.registry];
     this.registry.setDefaultLabels({
       iothub: labels.iothub,
@@ -199,22 +202,41 @@ export class HubMetrics {
     return m;
   }
 
-  /** The metrics of a delivery from `from` (output `outputName`) to `to` (input `input`) at `priority`. */
-  delivering(from: string, outputName: string, to: string, input: string, priority: number): DeliveryMetrics {
+  /**
+   * The metrics of a delivery of a message from `senderDevice`/`senderModule` (output `outputName`) through
+   * `endpointId` (`$upstream` or `{module}/{input}`) at `priority`. On a hit this builds one key string; the
+   * labels (sender id, sink module and input) are derived only when a combination is first seen.
+   */
+  delivering(
+    endpointId: string,
+    senderDevice: string,
+    senderModule: string | undefined,
+    outputName: string,
+    priority: number,
+  ): DeliveryMetrics {
     const output = this.outputs.value(outputName);
-    const key = `${from}\u0000${output}\u0000${to}\u0000${input}\u0000${priority}`;
+    const key = `${endpointId}\u0000${priority}\u0000${senderDevice}\u0000${senderModule ?? ''}\u0000${output}`;
     let m = this.deliveryCache.get(key);
     if (!m) {
+      const from = senderId(senderDevice, senderModule);
       const p = String(priority);
-      const route = { from, to, from_route_output: output, to_route_input: input };
+      const sink = this.sinkLabels(endpointId);
+      const route = { from, to: sink.to, from_route_output: output, to_route_input: sink.input };
       m = {
         sent: this.messagesSent.labels({ ...route, priority: p, ms_telemetry: 'True' }),
         sendDuration: this.messageSendDuration.child(route),
-        processDuration: this.messageProcessDuration.child({ from, to, priority: p, ms_telemetry: 'True' }),
+        processDuration: this.messageProcessDuration.child({ from, to: sink.to, priority: p, ms_telemetry: 'True' }),
       };
       this.deliveryCache.set(key, m);
     }
     return m;
+  }
+
+  /** The reference's `to` and `to_route_input` labels of an endpoint. */
+  private sinkLabels(endpointId: string): { to: string; input: string } {
+    if (endpointId === '$upstream') return { to: 'upstream', input: '' };
+    const slash = endpointId.indexOf('/');
+    return { to: `${this.edgeDevice}/${endpointId.slice(0, slash)}`, input: endpointId.slice(slash + 1) };
   }
 
   /** Stops the summaries' window timers. */
@@ -223,4 +245,9 @@ export class HubMetrics {
     this.messageSendDuration.close();
     this.messageProcessDuration.close();
   }
+}
+
+/** The reference's sender label: `{device}/{module}`, or the device alone for device telemetry. */
+export function senderId(device: string, module: string | undefined): string {
+  return module === undefined ? device : `${device}/${module}`;
 }
