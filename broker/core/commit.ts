@@ -27,14 +27,17 @@ export interface CommitOptions {
   readonly maxPendingReleases: number;
 }
 
+/** A pending release range, still open to extension. */
+type OpenRange = { -readonly [K in keyof QueueRange]: QueueRange[K] };
+
 const DEFAULT_OPTIONS: CommitOptions = { releaseDelayMs: 100, maxPendingReleases: 1000 };
 
 export class GroupCommit {
   private appends: Append[] = [];
   private callbacks: CommitCallback[] = [];
   private releases: QueueRange[] = [];
-  /** The last pending range of each queue, to extend instead of adding one when the next follows it. */
-  private readonly lastRange = new Map<string, QueueRange & { uptoSeq: number }>();
+  /** The last pending range of each queue (endpoint, then priority), to extend when the next one follows it. */
+  private readonly lastRange = new Map<string, Map<number, OpenRange>>();
   private scheduled = false;
   private releaseTimer: NodeJS.Timeout | undefined;
   private nextMessageId: number;
@@ -73,14 +76,15 @@ export class GroupCommit {
    * every entry of that queue in the range is done with (delivered or expired).
    */
   release(endpointId: string, priority: number, afterSeq: number, uptoSeq: number): void {
-    const key = `${endpointId}\u0000${priority}`;
-    const last = this.lastRange.get(key);
+    let byPriority = this.lastRange.get(endpointId);
+    if (byPriority === undefined) this.lastRange.set(endpointId, (byPriority = new Map<number, OpenRange>()));
+    const last = byPriority.get(priority);
     if (last !== undefined && last.uptoSeq === afterSeq) {
       last.uptoSeq = uptoSeq;
     } else {
       const range = { endpointId, priority, afterSeq, uptoSeq };
       this.releases.push(range);
-      this.lastRange.set(key, range);
+      byPriority.set(priority, range);
     }
     if (this.releases.length >= this.opts.maxPendingReleases) this.schedule();
     else if (this.appends.length === 0 && this.releaseTimer === undefined) {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BoundedLabel } from './bounded-label.js';
+import { ChildCounter, type CounterChild } from './child-counter.js';
 import { LogSummary, type LogSummaryChild } from './log-summary.js';
 
 export interface CommonLabels {
@@ -18,14 +19,14 @@ const SUMMARY = { percentiles: QUANTILES, maxAgeSeconds: 600 };
 
 /** What one delivery updates, cached per (sender, output, endpoint, priority) so no labels are hashed per message. */
 export interface DeliveryMetrics {
-  readonly sent: { inc(): void };
+  readonly sent: CounterChild;
   readonly sendDuration: LogSummaryChild;
   readonly processDuration: LogSummaryChild;
 }
 
 /** What one received message updates, cached per (identity, output). */
 export interface ReceiveMetrics {
-  readonly received: { inc(): void };
+  readonly received: CounterChild;
   readonly size: LogSummaryChild;
   /** The output label as exported (bounded). */
   readonly output: string;
@@ -68,13 +69,13 @@ export class HubMetrics {
       edge_device: labels.edgeDevice,
       instance_number: randomUUID(),
     });
-    this.messagesReceived = new Counter({
+    this.messagesReceived = new ChildCounter({
       name: 'edgehub_messages_received_total',
       help: 'Messages received from clients',
       labelNames: ['id', 'route_output', 'ms_telemetry'],
       registers,
     });
-    this.messagesSent = new Counter({
+    this.messagesSent = new ChildCounter({
       name: 'edgehub_messages_sent_total',
       help: 'Messages delivered to an endpoint and acknowledged by it',
       labelNames: ['from', 'to', 'from_route_output', 'to_route_input', 'priority', 'ms_telemetry'],
@@ -183,21 +184,23 @@ export class HubMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  private readonly receiveCache = new Map<string, ReceiveMetrics>();
+  /** By identity, then output: no key string is built per message. */
+  private readonly receiveCache = new Map<string, Map<string, ReceiveMetrics>>();
   private readonly deliveryCache = new Map<string, DeliveryMetrics>();
 
   /** The metrics of a message received from identity `id` on `outputName` ('' for none). */
   receiving(id: string, outputName: string): ReceiveMetrics {
     const output = this.outputs.value(outputName); // bounded, so the cache is too
-    const key = `${id}\u0000${output}`;
-    let m = this.receiveCache.get(key);
+    let byOutput = this.receiveCache.get(id);
+    if (byOutput === undefined) this.receiveCache.set(id, (byOutput = new Map<string, ReceiveMetrics>()));
+    let m = byOutput.get(output);
     if (!m) {
       m = {
-        received: this.messagesReceived.labels({ id, route_output: output, ms_telemetry: 'True' }),
+        received: this.messagesReceived.child({ id, route_output: output, ms_telemetry: 'True' }),
         size: this.messageSize.child({ id }),
         output,
       };
-      this.receiveCache.set(key, m);
+      byOutput.set(output, m);
     }
     return m;
   }
@@ -223,7 +226,7 @@ export class HubMetrics {
       const sink = this.sinkLabels(endpointId);
       const route = { from, to: sink.to, from_route_output: output, to_route_input: sink.input };
       m = {
-        sent: this.messagesSent.labels({ ...route, priority: p, ms_telemetry: 'True' }),
+        sent: this.messagesSent.child({ ...route, priority: p, ms_telemetry: 'True' }),
         sendDuration: this.messageSendDuration.child(route),
         processDuration: this.messageProcessDuration.child({ from, to: sink.to, priority: p, ms_telemetry: 'True' }),
       };
