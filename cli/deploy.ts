@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { formatIssues, hasErrors, validateManifest, type ServiceType } from '../manifest/index.js';
 import type { KubeObject } from '../agent/apply/kube.js';
 import { buildEdgeDeployment, type EdgeDeploymentSettings } from '../agent/crd/build.js';
-import { SERVICE_TYPES } from '../agent/crd/types.js';
+import { KIND, SERVICE_TYPES } from '../agent/crd/types.js';
 import { toYamlDocuments } from '../agent/yaml.js';
 import { UsageError } from './command.js';
 import { parseFlags } from './flags.js';
@@ -101,20 +101,29 @@ export function readDocument(file: string): unknown {
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
+  let docs: unknown[];
   try {
     if (file.endsWith('.json')) return JSON.parse(text);
-    // A YAML file may hold several documents (a Namespace and the EdgeDeployment): take the EdgeDeployment.
-    const docs = parseAllDocuments(text).map((d) => {
+    docs = parseAllDocuments(text).map((d) => {
       if (d.errors.length > 0) throw d.errors[0]!;
       return d.toJS() as unknown;
     });
-    if (docs.length <= 1) return docs[0];
-    const ed = docs.find((d) => (d as { kind?: unknown } | null)?.kind === 'EdgeDeployment');
-    if (ed === undefined) throw new Error(`${docs.length} documents and none is an EdgeDeployment`);
-    return ed;
   } catch (err) {
     throw new UsageError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
   }
+  if (docs.length <= 1) return docs[0];
+  // Several documents (a Namespace and the EdgeDeployment, as `deploy --dry-run` prints them): take the EdgeDeployment.
+  const kinds = docs.map((d) => {
+    const kind = (d as { kind?: unknown } | null)?.kind;
+    return typeof kind === 'string' ? kind : '(no kind)';
+  });
+  const i = kinds.indexOf(KIND);
+  if (i < 0) {
+    throw new UsageError(
+      `${file} holds ${docs.length} YAML documents (${kinds.join(', ')}) and none is an ${KIND}: give one deployment manifest, or a file with one ${KIND}`,
+    );
+  }
+  return docs[i];
 }
 
 const HELP = `Usage: edgehub deploy <manifest.json> --device <id> --namespace <ns> [options]
@@ -143,7 +152,13 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('deploy takes one manifest file (see --help)');
-  const doc = readDocument(positionals[0]!);
+  const file = positionals[0]!;
+  const doc = readDocument(file);
+  if ((doc as { kind?: unknown } | null)?.kind === KIND) {
+    throw new UsageError(
+      `${file} is an ${KIND} already: apply it with "kubectl apply --server-side -f ${file}", or give deploy the deployment manifest it wraps`,
+    );
+  }
   const device = deviceFromFlags(values);
   const check = validateManifest(doc);
   if (check.issues.length > 0) console.error(formatIssues(check.issues));

@@ -8,7 +8,8 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
   try {
     return parseArgs(config);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // node's messages name the flag, not where the valid ones are listed.
+    throw new UsageError(`${(err as Error).message}; --help lists the options`);
   }
 }
 

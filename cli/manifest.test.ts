@@ -52,6 +52,15 @@ describe('edgehub manifest', () => {
     assert.match(bad.stdout, /unsupported schemaVersion/);
   });
 
+  it('says which documents a YAML file holds when none is an EdgeDeployment (the YAML itself is valid)', async () => {
+    const file = join(dir, 'two.yaml');
+    writeFileSync(file, 'kind: Namespace\n---\nkind: ConfigMap\n');
+    const r = await edgehub(['manifest', 'validate', file]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /holds 2 YAML documents \(Namespace, ConfigMap\) and none is an EdgeDeployment/);
+    assert.doesNotMatch(r.stderr, /not valid YAML/);
+  });
+
   it('runs through a symbolic link to the bin, as node_modules/.bin and npm link make', async () => {
     const link = join(dir, 'edgehub-link');
     symlinkSync(BIN, link);
@@ -149,6 +158,13 @@ describe('edgehub deploy', () => {
   after(async () => {
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses an EdgeDeployment file and says how to apply it', async () => {
+    const ed = new URL('../examples/edgedeployment.yaml', import.meta.url).pathname;
+    const r = await edgehub(['deploy', ed, '--device', 'd1', '--namespace', 'n1', '--dry-run']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /is an EdgeDeployment already: apply it with "kubectl apply --server-side -f/);
   });
 
   it('--dry-run prints the Namespace and the EdgeDeployment with modulesContent unchanged', async () => {

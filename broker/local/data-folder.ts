@@ -2,7 +2,7 @@
 // key, an edge CA and a server certificate for this machine's names, and a sample configuration. In a cluster the
 // agent provides these as mounted Secrets and ConfigMaps instead, and only the store lives in the data folder.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -41,12 +41,20 @@ export function dataFolder(dir: string): DataFolder {
 /** Creates the folder if needed and proves it writable with a real write (root ignores permission bits). */
 export function ensureWritable(dir: string): void {
   const probe = join(dir, `.write-probe-${process.pid}`);
+  const fix = 'choose another with --data DIR (EDGEHUB_DATA)';
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new Error(`data folder ${dir} is not writable: it is a file, not a folder; ${fix}`);
+  }
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(probe, 'ok');
     rmSync(probe);
   } catch (err) {
-    throw new Error(`data folder ${dir} is not writable: ${(err as Error).message}`, { cause: err });
+    const user = process.getuid?.();
+    throw new Error(
+      `data folder ${dir} is not writable (${(err as Error).message}): ${fix}, or make it writable${user === undefined ? '' : ` by uid ${user}`}`,
+      { cause: err },
+    );
   }
 }
 
