@@ -19,7 +19,7 @@ const PARSER = fileURLToPath(new URL('./prometheus-samples.py', import.meta.url)
 // Debian's interpreter, where python3-prometheus-client lives (a pyenv python3 on PATH would lack it).
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-export function parseExposition(text: string): Sample[] {
+function parseExposition(text: string): Sample[] {
   try {
     return JSON.parse(execFileSync(PYTHON, [PARSER], { input: text, encoding: 'utf8' })) as Sample[];
   } catch (err) {
@@ -55,10 +55,5 @@ export class Scrape {
   /** Sum of the `_count` samples of a summary or histogram matching `labels`. */
   count(name: string, labels: Record<string, string> = {}): number {
     return this.value(`${name}_count`, labels);
-  }
-
-  /** Every metric family name. */
-  families(): Set<string> {
-    return new Set(this.samples.map((s) => s.family));
   }
 }

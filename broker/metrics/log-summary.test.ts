@@ -54,7 +54,7 @@ describe('LogSummary', () => {
       registers: [registry],
     });
     s.child({ id: 'a' }).observe(0.25);
-    s.observe({ id: 'a' }, 0.25);
+    s.child({ id: 'a' }).observe(0.25); // the same child again
     const text = await registry.metrics();
     s.close();
     assert.match(text, /# TYPE t_seconds summary/);

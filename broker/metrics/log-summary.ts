@@ -104,10 +104,6 @@ export class LogSummary<L extends string> {
     return c;
   }
 
-  observe(labels: Readonly<Record<L, string>>, value: number): void {
-    this.child(labels).observe(value);
-  }
-
   get(): Promise<{
     name: string;
     help: string;
