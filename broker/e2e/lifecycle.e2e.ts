@@ -1,6 +1,6 @@
 // Startup fails fast, with one clear line, when a port is taken or the data folder cannot be written.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { makeImmutable } from './immutable.js';
 
 const BIN = fileURLToPath(new URL('../../bin/edgehub.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'edgehub-lifecycle-'));
@@ -44,19 +45,14 @@ describe('startup', () => {
   it('fails with exit 1 when the data folder cannot be written', (t) => {
     const data = join(dir, 'frozen');
     mkdirSync(data);
-    // Root writes anywhere, so the folder is made unwritable with the immutable attribute.
-    try {
-      execFileSync('chattr', ['+i', data], { stdio: 'pipe' });
-    } catch (err) {
-      t.skip(`chattr +i is not available here: ${(err as Error).message.split('\n')[0]}`);
-      return;
-    }
+    const undo = makeImmutable(t, [data], 'cannot make the data folder unwritable');
+    if (!undo) return;
     try {
       const r = start(['--data', data, '--mqtts-port', '0', '--metrics-port', '0']);
       assert.equal(r.status, 1, r.output);
       assert.match(r.fatal?.msg ?? '', new RegExp(`data folder ${data} is not writable`));
     } finally {
-      execFileSync('chattr', ['-i', data]);
+      undo();
     }
   });
 

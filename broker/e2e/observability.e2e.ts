@@ -1,10 +1,10 @@
 // Metrics, health and readiness, driven by real SDK traffic and read with a real exposition-format parser.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { Inbox, manifest, Message, sleep, TestHub } from './harness.js';
+import { makeImmutable } from './immutable.js';
 import { Scrape } from './scrape.js';
 
 const ROUTES = {
@@ -150,21 +150,14 @@ describe('health and readiness', () => {
     hubs.push(hub);
     assert.equal((await get(hub, '/readyz')).status, 200);
     const files = ['store.db', 'store.db-wal'].map((f) => join(hub.dir, f)).filter((f) => existsSync(f));
-    // Root writes anywhere, so the store is made unwritable with the immutable attribute (ext4 and others).
-    try {
-      execFileSync('chattr', ['+i', ...files], { stdio: 'pipe' });
-    } catch (err) {
-      t.skip(
-        `chattr +i is not available here (${(err as Error).message.split('\n')[0]}); cannot make the store unwritable`,
-      );
-      return;
-    }
+    const undo = makeImmutable(t, files, 'cannot make the store unwritable');
+    if (!undo) return;
     try {
       const r = await get(hub, '/readyz');
       assert.equal(r.status, 503);
       assert.match(r.text, /store not writable/);
     } finally {
-      execFileSync('chattr', ['-i', ...files]);
+      undo();
     }
     assert.equal((await get(hub, '/readyz')).status, 200);
   });
