@@ -6,14 +6,13 @@ import { startHealthServer, type HealthServer } from './http-server.js';
 import type { Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
 import { DEFAULT_HUB_IMAGE } from './plan/hub-args.js';
-import { FIELD_MANAGER } from './plan/names.js';
+import { DEFAULT_LEASE_NAME, FIELD_MANAGER } from './plan/names.js';
 import type { BackoffPolicy } from './reconcile/backoff.js';
 import { Controller, DEFAULT_CONTROLLER_TIMING } from './reconcile/controller.js';
 import { DEFAULT_LEADER_TIMING, LeaderElector } from './reconcile/leader.js';
 import { Reconciler } from './reconcile/reconcile.js';
 
-export { DEFAULT_HUB_IMAGE };
-export const DEFAULT_LEASE_NAME = 'edgehub-agent';
+export { DEFAULT_HUB_IMAGE, DEFAULT_LEASE_NAME };
 
 export interface AgentOptions {
   readonly kubeConfig: KubeConfig;

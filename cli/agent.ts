@@ -1,6 +1,7 @@
 // `edgehub agent`: runs the controller that turns EdgeDeployments into running modules. In a cluster it uses
 // its service account; elsewhere KUBECONFIG or ~/.kube/config.
 import { hostname } from 'node:os';
+import { DEFAULT_AGENT_METRICS_PORT } from '../agent/plan/hub-args.js';
 import { UsageError } from './command.js';
 import { flagOrEnv, parseFlags, portFlag } from './flags.js';
 
@@ -11,7 +12,7 @@ Deployments, Services, PVCs, Secrets and ConfigMaps of its device namespace.
 
 Options:
   --namespace <ns>         Watch only this namespace (default: all namespaces).    [EDGEHUB_NAMESPACE]
-  --metrics-port <port>    Serve /healthz, /readyz and /metrics here (default 9601; "off" for none).
+  --metrics-port <port>    Serve /healthz, /readyz and /metrics here (default ${DEFAULT_AGENT_METRICS_PORT}; "off" for none).
   --resync <duration>      Re-reconcile everything this often, to repair drift (default 60s).
   --hub-image <image>      The hub image for EdgeDeployments that name none.         [EDGEHUB_HUB_IMAGE]
   --workers <n>            EdgeDeployments reconciled at once (default 2).
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const namespace = flagOrEnv(values.namespace, 'EDGEHUB_NAMESPACE');
-  const port = portFlag(values['metrics-port'] ?? '9601', 'metrics-port', true)!;
+  const port = portFlag(values['metrics-port'] ?? String(DEFAULT_AGENT_METRICS_PORT), 'metrics-port', true)!;
   const resyncMs = parseDuration(values.resync ?? '60s', 'resync');
   const workers = Number(values.workers ?? '2');
   if (!Number.isInteger(workers) || workers < 1 || workers > 32) throw new UsageError('--workers must be 1–32');

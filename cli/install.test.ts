@@ -43,7 +43,7 @@ describe('edgehub install', () => {
     for (const [args, message] of [
       [['--scope', 'everything'], /--scope must be cluster or namespace/],
       [['--namespace', 'Edge_System'], /--namespace must be a DNS label/],
-      [['--image', ''], /--image must be an image reference/],
+      [['--image', ''], /--image needs an image reference/],
       [['--unknown'], /Unknown option/],
     ] as const) {
       assert.throws(

@@ -2,6 +2,7 @@
 // monitoring objects) as YAML, for `edgehub install | kubectl apply --server-side -f -`. The objects come from
 // deploy/objects.ts, which also generates the kustomize files under deploy/; see there for why.
 import { DEFAULT_INSTALL, installObjects, type InstallOptions, type InstallScope } from '../deploy/objects.js';
+import { dnsLabel } from '../agent/plan/names.js';
 import { toYamlDocuments } from '../agent/yaml.js';
 import { UsageError } from './command.js';
 import { parseFlags } from './flags.js';
@@ -33,6 +34,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** An RFC 1123 label. Not `dnsLabel(ns) === ns`: that folds runs of "-" into one, and `a--b` is a label too. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SCOPES: readonly InstallScope[] = ['cluster', 'namespace'];
 
@@ -41,10 +43,19 @@ export function installOptions(argv: string[]): InstallOptions | undefined {
   const { values } = parseFlags({ args: argv, options: FLAGS, allowPositionals: false });
   if (values.help === true) return undefined;
   const namespace = values.namespace ?? DEFAULT_INSTALL.namespace;
-  if (namespace.length > 63 || !DNS_LABEL.test(namespace))
-    throw new UsageError(`--namespace must be a DNS label (a-z, 0-9, "-"; at most 63), got "${namespace}"`);
+  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
+    const suggestion = dnsLabel(namespace);
+    throw new UsageError(
+      '--namespace must be a DNS label: lowercase letters, digits and "-", starting and ending with a letter or ' +
+        `digit, at most 63 characters; "${namespace}" is not one` +
+        (suggestion !== undefined && suggestion !== namespace ? ` (try "${suggestion}")` : ''),
+    );
+  }
   const image = values.image ?? DEFAULT_INSTALL.image;
-  if (image === '' || /\s/.test(image)) throw new UsageError(`--image must be an image reference, got "${image}"`);
+  if (image === '' || /\s/.test(image))
+    throw new UsageError(
+      `--image needs an image reference without spaces, such as ${DEFAULT_INSTALL.image}; got "${image}"`,
+    );
   const scope = (values.scope ?? DEFAULT_INSTALL.scope) as InstallScope;
   if (!SCOPES.includes(scope)) throw new UsageError(`--scope must be cluster or namespace, got "${values.scope}"`);
   return { namespace, image, scope, monitoring: values['with-monitoring'] === true };
@@ -61,6 +72,12 @@ export function renderInstall(o: InstallOptions): string {
   return toYamlDocuments(installObjects(o), [
     `edgehub install ${flags.join(' ')}`,
     'Apply: edgehub install … | kubectl apply --server-side -f -   (the same flags remove it with kubectl delete -f -)',
+    ...(o.scope === 'namespace'
+      ? [
+          'The CRD is cluster-scoped and is applied once by a cluster admin; without cluster rights kubectl reports',
+          'it as forbidden and applies the rest.',
+        ]
+      : []),
   ]);
 }
 

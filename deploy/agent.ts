@@ -4,7 +4,15 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { DEFAULT_HUB_IMAGE } from '../agent/plan/hub-args.js';
+import {
+  DEFAULT_AGENT_METRICS_PORT,
+  DEFAULT_HUB_IMAGE,
+  healthProbes,
+  METRICS_PORT_NAME,
+  nonRootPodSecurity,
+  restrictedContainerSecurity,
+} from '../agent/plan/hub-args.js';
+import { LABELS } from '../agent/plan/names.js';
 
 export type InstallScope = 'cluster' | 'namespace';
 
@@ -28,22 +36,25 @@ export const DEFAULT_INSTALL: InstallOptions = {
 /** Name of the agent's ServiceAccount, Deployment, container port owner and (Cluster)Role. */
 export const AGENT_NAME = 'edgehub-agent';
 export const AGENT_CONTAINER = 'agent';
-/** `edgehub agent --metrics-port`: /healthz, /readyz and /metrics. */
-export const AGENT_METRICS_PORT = 9601;
+
+/** What selects the agent's pods: the Deployment's selector and the agent's PodMonitor. */
+export function agentSelector(): Record<string, string> {
+  return { 'app.kubernetes.io/name': AGENT_NAME };
+}
 
 /**
  * Labels of the install's objects. Not the agent's ownership labels (`app.kubernetes.io/managed-by:
  * edgehub-agent`): the agent watches and prunes by those, and must never see its own pod among modules.
  */
 export function agentLabels(): Record<string, string> {
-  return { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'edgehub' };
+  return { ...agentSelector(), [LABELS.partOf]: 'edgehub' };
 }
 
 export function agentNamespace(o: InstallOptions): INamespace {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: o.namespace, labels: { 'app.kubernetes.io/part-of': 'edgehub' } },
+    metadata: { name: o.namespace, labels: { [LABELS.partOf]: 'edgehub' } },
   };
 }
 
@@ -72,12 +83,6 @@ function agentEnv(o: InstallOptions): IEnvVar[] {
 
 export function agentDeployment(o: InstallOptions): IDeployment {
   const labels = agentLabels();
-  const probe = (path: string, periodSeconds: number) => ({
-    httpGet: { path, port: 'metrics' },
-    periodSeconds,
-    timeoutSeconds: 3,
-    failureThreshold: 3,
-  });
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -86,40 +91,30 @@ export function agentDeployment(o: InstallOptions): IDeployment {
       // Leader election lets a second replica wait as a hot standby; one is enough for most clusters.
       replicas: 1,
       revisionHistoryLimit: 3,
-      selector: { matchLabels: { 'app.kubernetes.io/name': AGENT_NAME } },
+      selector: { matchLabels: agentSelector() },
       template: {
         metadata: { labels: { ...labels } },
         spec: {
           serviceAccountName: AGENT_NAME,
           // SIGTERM: the agent stops reconciling and releases its Lease, so a new pod takes over at once.
           terminationGracePeriodSeconds: 30,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            runAsGroup: 1000,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: nonRootPodSecurity(),
           containers: [
             {
               name: AGENT_CONTAINER,
               image: o.image,
               imagePullPolicy: 'IfNotPresent',
               // The image's entrypoint is `edgehub`.
-              args: ['agent', '--metrics-port', String(AGENT_METRICS_PORT)],
+              args: ['agent', '--metrics-port', String(DEFAULT_AGENT_METRICS_PORT)],
               env: agentEnv(o),
-              ports: [{ name: 'metrics', containerPort: AGENT_METRICS_PORT, protocol: 'TCP' }],
+              ports: [{ name: METRICS_PORT_NAME, containerPort: DEFAULT_AGENT_METRICS_PORT, protocol: 'TCP' }],
               // /healthz: the process answers. /readyz: a leader has synced its watches, or a standby waits.
-              livenessProbe: { ...probe('/healthz', 10), initialDelaySeconds: 10 },
-              readinessProbe: probe('/readyz', 5),
+              ...healthProbes(),
               resources: {
                 requests: { cpu: '50m', memory: '128Mi' },
                 limits: { cpu: '1', memory: '512Mi' },
               },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: restrictedContainerSecurity(),
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],

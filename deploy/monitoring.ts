@@ -3,9 +3,9 @@
 // PodMonitors, not ServiceMonitors: hub pods and the agent are scraped directly, so no metrics Service is needed.
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
-import { HUB_PORTS } from '../agent/plan/hub-args.js';
+import { METRICS_PORT_NAME } from '../agent/plan/hub-args.js';
 import { FIELD_MANAGER, HUB, LABELS } from '../agent/plan/names.js';
-import { AGENT_NAME, agentLabels, type InstallOptions } from './agent.js';
+import { AGENT_NAME, agentLabels, agentSelector, type InstallOptions } from './agent.js';
 import { DASHBOARD_FILE, dashboardJson } from './dashboards/edgehub.js';
 
 /** monitoring.coreos.com/v1 PodMonitor: only the fields used here (kubernetes-models has no Operator types). */
@@ -21,8 +21,7 @@ export interface PodMonitor {
 }
 
 /** The hub pods of every device: the agent's ownership label and the hub's module label. */
-export const HUB_POD_SELECTOR = { [LABELS.managedBy]: FIELD_MANAGER, [LABELS.module]: HUB.name };
-export const HUB_METRICS_PORT_NAME = 'metrics';
+const HUB_POD_SELECTOR = { [LABELS.managedBy]: FIELD_MANAGER, [LABELS.module]: HUB.name };
 
 function podMonitor(o: InstallOptions, name: string, spec: PodMonitor['spec']): PodMonitor {
   return {
@@ -34,12 +33,11 @@ function podMonitor(o: InstallOptions, name: string, spec: PodMonitor['spec']): 
 }
 
 export function monitoringObjects(o: InstallOptions): (PodMonitor | IConfigMap)[] {
-  if (!(HUB_METRICS_PORT_NAME in HUB_PORTS)) throw new Error('the hub has no metrics port');
   const endpoint = (port: string) => [{ port, path: '/metrics', interval: '30s' }];
   return [
     podMonitor(o, AGENT_NAME, {
-      selector: { matchLabels: { 'app.kubernetes.io/name': AGENT_NAME } },
-      podMetricsEndpoints: endpoint('metrics'),
+      selector: { matchLabels: agentSelector() },
+      podMetricsEndpoints: endpoint(METRICS_PORT_NAME),
     }),
     podMonitor(o, 'edgehub-hubs', {
       // Cluster scope: hubs live in every device namespace. Namespace scope: only in the agent's own (a
@@ -47,7 +45,7 @@ export function monitoringObjects(o: InstallOptions): (PodMonitor | IConfigMap)[
       // scrape each other's hubs twice.
       ...(o.scope === 'cluster' ? { namespaceSelector: { any: true } } : {}),
       selector: { matchLabels: { ...HUB_POD_SELECTOR } },
-      podMetricsEndpoints: endpoint(HUB_METRICS_PORT_NAME),
+      podMetricsEndpoints: endpoint(METRICS_PORT_NAME),
     }),
     {
       apiVersion: 'v1',

@@ -18,7 +18,7 @@ import { rbacObjects } from './rbac.js';
 
 export { DEFAULT_INSTALL, type InstallOptions, type InstallScope } from './agent.js';
 
-export type InstallObject =
+type InstallObject =
   | INamespace
   | ICustomResourceDefinition
   | IServiceAccount

@@ -8,11 +8,10 @@ import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { DEFAULT_LEASE_NAME } from '../agent/plan/names.js';
 import { AGENT_NAME, agentLabels, type InstallOptions } from './agent.js';
 
-/** The leader-election Lease: `edgehub agent` always uses this name (agent/main.ts DEFAULT_LEASE_NAME). */
-export const LEASE_NAME = 'edgehub-agent';
-export const LEADER_ELECTION_ROLE = `${AGENT_NAME}-leader-election`;
+const LEADER_ELECTION_ROLE = `${AGENT_NAME}-leader-election`;
 
 const RBAC = 'rbac.authorization.k8s.io';
 
@@ -20,7 +19,7 @@ const RBAC = 'rbac.authorization.k8s.io';
  * In every namespace the agent reconciles: a ClusterRole (it watches all namespaces) or a Role (one).
  * Writes are server-side apply (PATCH, which creates as well as updates), so most kinds need no `create`.
  */
-export const RECONCILE_RULES: readonly IPolicyRule[] = [
+const RECONCILE_RULES: readonly IPolicyRule[] = [
   { apiGroups: ['edgehub.io'], resources: ['edgedeployments'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['edgehub.io'], resources: ['edgedeployments/status'], verbs: ['patch'] },
   // Every object the agent makes has an ownerReference to its EdgeDeployment with blockOwnerDeletion: true.
@@ -42,9 +41,14 @@ export const RECONCILE_RULES: readonly IPolicyRule[] = [
 ];
 
 /** In the agent's own namespace only: its leader-election Lease. `create` cannot be limited to a name. */
-export const LEADER_ELECTION_RULES: readonly IPolicyRule[] = [
+const LEADER_ELECTION_RULES: readonly IPolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE_NAME], verbs: ['get', 'update'] },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    resourceNames: [DEFAULT_LEASE_NAME],
+    verbs: ['get', 'update'],
+  },
 ];
 
 const copy = (rules: readonly IPolicyRule[]): IPolicyRule[] => rules.map((r) => structuredClone(r));

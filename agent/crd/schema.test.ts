@@ -17,7 +17,7 @@ describe('EdgeDeployment CRD', () => {
       [edgeDeploymentCrd()],
       ['Generated from agent/crd/schema.ts; do not edit. Regenerate: UPDATE_GOLDEN=1 npm test -- agent/crd/'],
     );
-    assertGolden(CRD_FILE, yaml);
+    assertGolden(CRD_FILE, yaml, 'UPDATE_GOLDEN=1 npm test -- agent/crd/');
   });
 
   it('is structural where it must be and keeps modulesContent whole', () => {

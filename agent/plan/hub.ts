@@ -10,7 +10,15 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import { DESIRED, isPlainObject } from '../../manifest/index.js';
 import type { Device } from '../crd/edge-deployment.js';
 import { base64, metadata, moduleLabels, selectorLabels, type PlanContext, type PlannedObject } from './context.js';
-import { HUB_COMMAND, HUB_PATHS, HUB_PORTS, hubArgs } from './hub-args.js';
+import {
+  healthProbes,
+  HUB_COMMAND,
+  HUB_PATHS,
+  HUB_PORTS,
+  hubArgs,
+  nonRootPodSecurity,
+  restrictedContainerSecurity,
+} from './hub-args.js';
 import { CA_FILE, CA_MOUNT_PATH, caVolume, caVolumeMount, planServiceAccount } from './identity.js';
 import { ANNOTATIONS, GATEWAY_HOST_NAME, HUB } from './names.js';
 import { credentialFor, pullSecretName } from './registry.js';
@@ -68,12 +76,6 @@ function hubDeployment(ctx: PlanContext): IDeployment {
   const experimental = manifestHub?.createOptions.k8sExperimental;
   const resources = (device.hub.resources ?? experimental?.resources) as IResourceRequirements | undefined;
   const credential = credentialFor(image, device.manifest.edgeAgent?.runtime.registryCredentials ?? []);
-  const probe = (path: string, periodSeconds: number) => ({
-    httpGet: { path, port: 'metrics' },
-    periodSeconds,
-    timeoutSeconds: 3,
-    failureThreshold: 3,
-  });
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -103,11 +105,7 @@ function hubDeployment(ctx: PlanContext): IDeployment {
           ...(credential ? { imagePullSecrets: [{ name: pullSecretName(credential) }] } : {}),
           ...(experimental?.nodeSelector ? { nodeSelector: { ...experimental.nodeSelector } } : {}),
           securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            runAsGroup: 1000,
-            fsGroup: 1000,
-            seccompProfile: { type: 'RuntimeDefault' },
+            ...nonRootPodSecurity({ fsGroup: true }),
             // Lets the hub bind 443 without root or capabilities (a namespaced, "safe" sysctl).
             sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
           },
@@ -120,14 +118,9 @@ function hubDeployment(ctx: PlanContext): IDeployment {
               args: hubArgs(device, `${CA_MOUNT_PATH}/${CA_FILE}`),
               env: hubEnv(ctx),
               ports: Object.entries(HUB_PORTS).map(([name, port]) => ({ name, containerPort: port, protocol: 'TCP' })),
-              livenessProbe: { ...probe('/healthz', 10), initialDelaySeconds: 10 },
-              readinessProbe: probe('/readyz', 5),
+              ...healthProbes(),
               ...(resources ? { resources } : {}),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: restrictedContainerSecurity(),
               volumeMounts: [
                 { name: 'config', mountPath: HUB_PATHS.configDir, readOnly: true },
                 { name: 'data', mountPath: HUB_PATHS.dataDir },

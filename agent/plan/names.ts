@@ -4,6 +4,9 @@ import { createHash } from 'node:crypto';
 
 export const FIELD_MANAGER = 'edgehub-agent';
 
+/** The agent's leader-election Lease, in its own namespace (deploy/rbac.ts grants `update` on this name only). */
+export const DEFAULT_LEASE_NAME = 'edgehub-agent';
+
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
   partOf: 'app.kubernetes.io/part-of',

@@ -2,7 +2,7 @@
 // defaults it uses. dashboard.test.ts checks every panel query against this list, and this list against the
 // hub's real registry, so a renamed metric breaks a test, not a dashboard.
 
-export type MetricType = 'counter' | 'gauge' | 'summary' | 'histogram';
+type MetricType = 'counter' | 'gauge' | 'summary' | 'histogram';
 
 export interface MetricSpec {
   readonly type: MetricType;
@@ -36,7 +36,7 @@ export const HUB_METRICS = {
 } as const satisfies Record<string, MetricSpec>;
 
 /** prom-client's default metrics the dashboard uses (the hub registers them with the common labels). */
-export const PROCESS_METRICS = {
+const PROCESS_METRICS = {
   process_resident_memory_bytes: m('gauge'),
   process_cpu_seconds_total: m('counter'),
   nodejs_heap_size_used_bytes: m('gauge'),

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_INSTALL, type InstallOptions } from '../objects.js';
 
-export const DEPLOY = fileURLToPath(new URL('../', import.meta.url));
+const DEPLOY = fileURLToPath(new URL('../', import.meta.url));
 
 /** Any rendered object, as plain JSON. */
 export interface RenderedObject {
@@ -20,7 +20,7 @@ export interface RenderedObject {
 }
 
 /** EDGEHUB_REQUIRE_TOOLS=1 (CI): a missing kubectl, yamllint or shellcheck fails the tests instead of skipping. */
-export const toolsRequired = process.env.EDGEHUB_REQUIRE_TOOLS === '1';
+const toolsRequired = process.env.EDGEHUB_REQUIRE_TOOLS === '1';
 
 /** Why a test needing `command` cannot run here, or undefined when it can (always, with EDGEHUB_REQUIRE_TOOLS=1). */
 export function missingTool(command: string, args: string[], install: string): string | undefined {
@@ -54,7 +54,7 @@ export function kustomize(dir: string): RenderedObject[] {
 }
 
 /** Renders a kustomization written into a temporary directory; `text` gets the path from there to deploy/. */
-export function kustomizeTemporary(text: (deploy: string) => string): RenderedObject[] {
+function kustomizeTemporary(text: (deploy: string) => string): RenderedObject[] {
   const dir = mkdtempSync(join(tmpdir(), 'edgehub-kustomize-'));
   try {
     writeFileSync(join(dir, 'kustomization.yaml'), text(relative(dir, DEPLOY)));
