@@ -3,7 +3,7 @@
 import type { Machine } from './machine.js';
 import type { BrokerKind } from './peers/broker.js';
 import type { Metric, Settings, Values } from './scenarios/scenario.js';
-import { isCpuBound, ratioSummary, summarize, type Summary } from './stats.js';
+import { isCpuBound, keepOnly, quietRepetitions, ratioSummary, summarize, type Summary } from './stats.js';
 
 export interface RunRecord {
   readonly rep: number;
@@ -40,6 +40,8 @@ export interface SuiteResult {
   readonly missing: Partial<Record<BrokerKind, string>>;
   /** Warnings and errors the hub logged. */
   readonly hubProblems: string[];
+  /** Cores the machine was busy in the seconds before the first broker started (other load, nothing of ours). */
+  readonly loadBefore?: number;
   readonly scenarios: ScenarioResult[];
 }
 
@@ -54,9 +56,64 @@ export function metricSummary(c: CaseResult, kind: BrokerKind, key: string, reps
   return summarize(series(c, kind, key, reps));
 }
 
-/** hub / peer, pair by pair, then the median. */
-export function hubRatio(c: CaseResult, peer: BrokerKind, key: string, reps: number): Summary | undefined {
-  return ratioSummary(series(c, 'edgehub', key, reps), series(c, peer, key, reps));
+/** A figure after the load gate: the summary of the quiet repetitions, and what the gate refused. */
+export interface Gated {
+  readonly summary: Summary | undefined;
+  /** Repetitions that had the figure but ran with more other load than allowed. */
+  readonly refused: number;
+  /** Repetitions that had the figure at all. */
+  readonly measured: number;
+  /** The highest other load among the refused repetitions (cores). */
+  readonly worstLoad: number | undefined;
+}
+
+/** What the load gate refused among the repetitions that had the figure (`present`). */
+function refusals(present: readonly boolean[], quiet: readonly boolean[], loads: readonly (number | undefined)[][]) {
+  let refused = 0;
+  let measured = 0;
+  let worstLoad: number | undefined;
+  present.forEach((p, i) => {
+    if (!p) return;
+    measured++;
+    if (quiet[i] !== false) return;
+    refused++;
+    worstLoad = Math.max(worstLoad ?? 0, ...loads.map((l) => l[i] ?? 0));
+  });
+  return { refused, measured, worstLoad };
+}
+
+const has = (v: number | undefined) => v !== undefined && Number.isFinite(v);
+
+/**
+ * hub / peer pair by pair, leaving out every repetition in which either side ran with more than `maxLoad`
+ * cores of other load on the machine: a ratio taken while something else competed for the cores says more
+ * about that something than about the brokers.
+ */
+export function gatedRatio(c: CaseResult, peer: BrokerKind, key: string, reps: number, maxLoad: number): Gated {
+  const hub = series(c, 'edgehub', key, reps);
+  const other = series(c, peer, key, reps);
+  const loads = [series(c, 'edgehub', 'otherCpu', reps), series(c, peer, 'otherCpu', reps)];
+  const quiet = quietRepetitions(loads, maxLoad);
+  const present = hub.map((h, i) => has(h) && has(other[i]));
+  return { summary: ratioSummary(keepOnly(hub, quiet), keepOnly(other, quiet)), ...refusals(present, quiet, loads) };
+}
+
+/** A broker's own figure over its quiet repetitions (the absolute targets: drain rate, p99). */
+export function gatedSummary(c: CaseResult, kind: BrokerKind, key: string, reps: number, maxLoad: number): Gated {
+  const values = series(c, kind, key, reps);
+  const loads = [series(c, kind, 'otherCpu', reps)];
+  const quiet = quietRepetitions(loads, maxLoad);
+  return { summary: summarize(keepOnly(values, quiet)), ...refusals(values.map(has), quiet, loads) };
+}
+
+/** Other load (cores) of every run that measured it, over the whole suite. */
+export function otherLoads(r: SuiteResult): number[] {
+  const out: number[] = [];
+  for (const s of r.scenarios)
+    for (const c of s.cases)
+      for (const runs of Object.values(c.runs))
+        for (const run of runs ?? []) if (typeof run.values.otherCpu === 'number') out.push(run.values.otherCpu);
+  return out;
 }
 
 /** Distinct notes of a broker's runs, with how often each came up, and its errors. */

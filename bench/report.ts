@@ -5,10 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   cpuLimits,
-  hubRatio,
+  gatedRatio,
   metricSummary,
+  otherLoads,
   runNotes,
   type CaseResult,
+  type Gated,
   type ScenarioResult,
   type SuiteResult,
 } from './outcomes.js';
@@ -33,9 +35,17 @@ export function formatSummary(s: Summary | undefined, m: Metric): string {
   return s.n > 1 ? `${num(s.median, m)} (${num(s.min, m)}–${num(s.max, m)})` : num(s.median, m);
 }
 
-function formatRatio(s: Summary | undefined): string {
-  if (!s) return '—';
-  return s.n > 1 ? `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : `${s.median.toFixed(2)}×`;
+/**
+ * A ratio after the load gate: refused outright when every repetition ran with too much other load, marked
+ * when some did.
+ */
+export function formatRatio(g: Gated, maxLoad: number): string {
+  const s = g.summary;
+  const load = `other load up to ${(g.worstLoad ?? 0).toFixed(2)} cores > ${maxLoad}`;
+  if (!s) return g.refused > 0 ? `**refused: ${load} in ${g.refused}/${g.measured}**` : '—';
+  const text =
+    s.n > 1 ? `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : `${s.median.toFixed(2)}×`;
+  return g.refused > 0 ? `${text} **⚠ ${g.refused}/${g.measured} left out: ${load}**` : text;
 }
 
 function cell(r: SuiteResult, c: CaseResult, kind: BrokerKind, m: Metric): string {
@@ -51,6 +61,7 @@ function metricOf(s: ScenarioResult, key: string): Metric {
 }
 
 function summaryTable(r: SuiteResult): string[] {
+  const maxLoad = r.settings.maxOtherLoad;
   const lines = [
     '| # | scenario | case | metric | edgehub | mosquitto | aedes | hub/mosquitto | hub/aedes | limited by (hub) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -64,7 +75,9 @@ function summaryTable(r: SuiteResult): string[] {
         continue;
       }
       const reps = r.settings.repetitions;
-      const ratios = PEERS.map((p) => (c.brokers.includes(p) ? formatRatio(hubRatio(c, p, s.primary, reps)) : '·'));
+      const ratios = PEERS.map((p) =>
+        c.brokers.includes(p) ? formatRatio(gatedRatio(c, p, s.primary, reps, maxLoad), maxLoad) : '·',
+      );
       const limits = cpuLimits(c, 'edgehub', reps).join(', ');
       lines.push(
         `| ${s.number} | ${s.name} | ${c.label} | ${what} | ${BROKER_KINDS.map((k) => cell(r, c, k, m)).join(' | ')} | ${ratios.join(' | ')} | ${limits} |`,
@@ -82,10 +95,11 @@ function details(r: SuiteResult, s: ScenarioResult): string[] {
     '|---|---|---|---|---|---|---|',
   );
   const reps = r.settings.repetitions;
+  const maxLoad = r.settings.maxOtherLoad;
   for (const c of s.cases) {
     for (const m of s.metrics) {
       const ratios = PEERS.map((p) =>
-        c.brokers.includes(p) && !m.diagnostic ? formatRatio(hubRatio(c, p, m.key, reps)) : '·',
+        c.brokers.includes(p) && !m.diagnostic ? formatRatio(gatedRatio(c, p, m.key, reps, maxLoad), maxLoad) : '·',
       );
       lines.push(
         `| ${c.label} | ${m.label} (${m.unit}) | ${BROKER_KINDS.map((k) => cell(r, c, k, m)).join(' | ')} | ${ratios.join(' | ')} |`,
@@ -103,6 +117,12 @@ function details(r: SuiteResult, s: ScenarioResult): string[] {
   return [...lines, '', ...notes, ...(notes.length ? [''] : [])];
 }
 
+function hubPath(s: SuiteResult['settings']): string {
+  return s.hub === 'compiled'
+    ? 'compiled (`--hub-build`): `node bin/edgehub.js start` running dist/cli/edgehub.js without tsx, as the container image does'
+    : 'from source, `node bin/edgehub.js start` through tsx, as `npm start` runs it';
+}
+
 export function renderMarkdown(r: SuiteResult): string {
   const m = r.machine;
   const s = r.settings;
@@ -112,8 +132,15 @@ export function renderMarkdown(r: SuiteResult): string {
       ? ' (quick mode: fewer repetitions, shorter windows and a smaller backlog than `--full`; settings at the end)'
       : '';
   const targets = checkTargets(r);
+  const loads = otherLoads(r);
+  const worst = loads.length ? Math.max(...loads) : undefined;
+  const busy = loads.filter((x) => x > s.maxOtherLoad).length;
   const lines = [
     `# edgehub benchmark, ${date}, ${s.mode}`,
+    '',
+    `- the hub: ${hubPath(s)}`,
+    `- commit ${m.commit.slice(0, 12)}${m.dirty ? ' (with uncommitted changes)' : ''}, Node ${m.node}, ${m.cores} cores ${m.cpuModel}`,
+    `- other load on the machine: ${r.loadBefore === undefined ? 'not read' : `${r.loadBefore.toFixed(2)} cores`} before the suite; ${worst === undefined ? 'not measured' : `up to ${worst.toFixed(2)} cores`} during the runs; ratios and targets leave out repetitions above ${s.maxOtherLoad} cores${busy ? ` (**${busy} runs were above: their ratios are left out or marked ⚠**)` : ''}`,
     '',
     `Medians of ${s.repetitions} repetitions${quick}, min–max in brackets. Ratios are hub ÷ peer taken per`,
     'repetition (same run, order of the brokers rotated each repetition), then their median. Throughput is',
@@ -142,7 +169,7 @@ export function renderMarkdown(r: SuiteResult): string {
     `- commit ${m.commit}${m.dirty ? ' (with uncommitted changes)' : ''}`,
     ...Object.entries(r.missing).map(([k, why]) => `- ${k} not measured: ${why}`),
     `- ${s.mode}: ${s.repetitions} repetitions; warm-up ${s.warmupMs / 1000} s; throughput window ${s.measureMs / 1000} s; latency window ${s.latencyMeasureMs / 1000} s at ${s.latencyRate} msg/s; ${s.window} QoS 1 messages in flight per publisher; payloads ${s.sizes.join(' and ')} B; backlog ${s.backlogMessages} messages; ${s.idleConnections} idle connections`,
-    `- the hub ran ${s.hub === 'compiled' ? 'compiled (tsc output, as the image runs it)' : 'from source: bin/edgehub.js through tsx (about 30 MB more RSS than compiled)'}`,
+    `- the hub ran ${hubPath(s)}`,
     `- started ${r.startedAt}, took ${Math.round(r.durationSec)} s`,
     ...(r.hubProblems.length
       ? [

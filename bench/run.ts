@@ -15,6 +15,7 @@ import { startEdgehub } from './peers/edgehub.js';
 import { buildHub } from './peers/hub-build.js';
 import { findMosquitto, mosquittoVersion, startMosquitto } from './peers/mosquitto.js';
 import { stillRunning } from './processes.js';
+import { MachineCpuMeter } from './proc-stats.js';
 import { renderMarkdown, writeResults } from './report.js';
 import { checkTargets } from './targets.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -36,6 +37,8 @@ const HELP = `Usage: node --import tsx bench/run.ts [options]   (npm run bench -
                        put it on the disk you want measured
   --hub-build          compile the hub (tsc -p tsconfig.build.json) and run the JavaScript, as the image
                        does; default: bin/edgehub.js, the sources through tsx (about 30 MB more RSS)
+  --max-other-load X   leave out of ratios and targets every repetition that ran while anything else on
+                       the machine used more than X cores (default 0.25); the table says what it left out
   --profile-hub DIR    run the hub with --cpu-prof, profiles written to DIR
   --out DIR            results folder (default bench/results)
   -h, --help
@@ -55,6 +58,7 @@ const QUICK: Settings = {
   idleConcurrency: 20,
   settleMs: 500,
   hub: 'source',
+  maxOtherLoad: 0.25,
 };
 
 const FULL: Settings = {
@@ -143,6 +147,7 @@ async function main(): Promise<number> {
       'work-dir': { type: 'string' },
       'profile-hub': { type: 'string' },
       'hub-build': { type: 'boolean' },
+      'max-other-load': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -155,7 +160,15 @@ async function main(): Promise<number> {
   const base = v.full ? FULL : QUICK;
   const reps = v.reps === undefined ? base.repetitions : Number(v.reps);
   if (!Number.isInteger(reps) || reps < 1 || reps > 50) throw new Error('--reps must be a whole number from 1 to 50');
-  const settings: Settings = { ...base, repetitions: reps, hub: v['hub-build'] ? 'compiled' : 'source' };
+  const maxOtherLoad = v['max-other-load'] === undefined ? base.maxOtherLoad : Number(v['max-other-load']);
+  if (!Number.isFinite(maxOtherLoad) || maxOtherLoad < 0)
+    throw new Error('--max-other-load must be a number of cores, 0 or more (e.g. 0.25)');
+  const settings: Settings = {
+    ...base,
+    repetitions: reps,
+    maxOtherLoad,
+    hub: v['hub-build'] ? 'compiled' : 'source',
+  };
   const scenarios = pickScenarios(v.scenario);
   const wantedBrokers = pickBrokers(v.brokers);
   const progress = new ProgressLine();
@@ -181,6 +194,16 @@ async function main(): Promise<number> {
   }
   const hubProblems: string[] = [];
   const nodeFlags = v['profile-hub'] ? ['--cpu-prof', `--cpu-prof-dir=${v['profile-hub']}`] : [];
+  // What the machine does before we add anything: a busy machine makes every figure of the run suspect.
+  progress.say('measuring the load on the machine before the first broker starts (3 s)');
+  const before = new MachineCpuMeter();
+  before.start();
+  await new Promise((r) => setTimeout(r, 3000));
+  const loadBefore = before.read();
+  if (loadBefore !== undefined && loadBefore > settings.maxOtherLoad)
+    progress.say(
+      `warning: the machine is already busy (${loadBefore.toFixed(2)} cores in use before the suite); ratios of repetitions with other load above ${settings.maxOtherLoad} cores are left out`,
+    );
   const startedAt = new Date();
   const { results, steps } = plan(scenarios, settings, wantedBrokers);
   const result: SuiteResult = {
@@ -191,6 +214,7 @@ async function main(): Promise<number> {
     settings,
     missing,
     hubProblems,
+    ...(loadBefore !== undefined ? { loadBefore } : {}),
     scenarios: results,
   };
   const total = steps.reduce((n, st) => n + st.items.length, 0);

@@ -53,6 +53,21 @@ export function ratioSummary(
   return summarize(pairedRatios(a, b));
 }
 
+/**
+ * Which repetitions a figure may come from: those where the other load on the machine (what anything but the
+ * broker and its clients used) stayed at or below `maxLoad` cores on every side. A repetition with no load
+ * reading (a scenario that does not measure it) is kept.
+ */
+export function quietRepetitions(loads: readonly (readonly (number | undefined)[])[], maxLoad: number): boolean[] {
+  const reps = Math.max(0, ...loads.map((l) => l.length));
+  return Array.from({ length: reps }, (_, i) => loads.every((l) => (l[i] ?? 0) <= maxLoad));
+}
+
+/** `values` with the repetitions that `keep` refuses blanked out. */
+export function keepOnly(values: readonly (number | undefined)[], keep: readonly boolean[]): (number | undefined)[] {
+  return values.map((v, i) => (keep[i] === false ? undefined : v));
+}
+
 /** Messages per second from a count and a duration in milliseconds. */
 export function perSecond(count: number, ms: number): number {
   return ms > 0 ? (count * 1000) / ms : NaN;

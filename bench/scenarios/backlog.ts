@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoadProcess } from '../load/load-process.js';
 import { scrape } from '../peers/hub-metrics.js';
-import { memory } from '../proc-stats.js';
+import { CpuMeter, MachineCpuMeter, memory } from '../proc-stats.js';
 import { perSecond } from '../stats.js';
 import { sizeCases, type RunContext, type Scenario } from './scenario.js';
 import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
@@ -72,6 +72,14 @@ export const backlog: Scenario = {
       diagnostic: true,
     },
     { key: 'disk', label: 'data folder, all queued', unit: 'MB', higherIsBetter: false, scale: MB, digits: 1 },
+    {
+      key: 'otherCpu',
+      label: 'other load on the machine while draining',
+      unit: 'cores',
+      higherIsBetter: false,
+      diagnostic: true,
+      digits: 2,
+    },
   ],
   async run(ctx) {
     const b = ctx.broker;
@@ -105,10 +113,22 @@ export const backlog: Scenario = {
     const disk = b.dataDir ? folderBytes(b.dataDir) : undefined;
     const hub = b.metricsUrl ? await scrape(b.metricsUrl) : undefined;
 
+    // The drain competes with whatever else runs on the machine: measure that, as the traffic scenarios do.
+    const brokerMeter = new CpuMeter(b.pid);
+    const machine = new MachineCpuMeter();
+    brokerMeter.start();
+    machine.start();
     const drainer = await receiverSession(ctx, filter, n);
     let drain: number;
+    let otherCpu: number | undefined;
     try {
+      const s0 = await drainer.mark();
       const done = await drainer.wait(300_000);
+      const brokerCpu = brokerMeter.read();
+      const machineCpu = machine.read();
+      const receiverCpu = (done.sample.cpuMs - s0.cpuMs) / Math.max(1, done.sample.atMs - s0.atMs);
+      if (brokerCpu !== undefined && machineCpu !== undefined)
+        otherCpu = Math.max(0, machineCpu - brokerCpu - receiverCpu);
       if (done.timedOut) throw new Error(`only ${done.sample.acked} of ${n} queued messages drained within 300 s`);
       if (done.sample.acked > n) notes.push(`${done.sample.acked - n} duplicates`);
       drain = perSecond(n - 1, done.sample.lastAtMs - done.sample.firstAtMs);
@@ -124,6 +144,7 @@ export const backlog: Scenario = {
         rssQueued: queued?.rss,
         rssPeak: after?.peak,
         disk,
+        otherCpu,
         heapQueued: hub?.get('nodejs_heap_size_used_bytes'),
         heapTotalQueued: hub?.get('nodejs_heap_size_total_bytes'),
       },

@@ -27,6 +27,11 @@ export interface Settings {
   readonly settleMs: number;
   /** How the hub runs: `source` (bin/edgehub.js through tsx) or `compiled` (tsc output, as the image). */
   readonly hub: 'source' | 'compiled';
+  /**
+   * Ratios and targets leave out repetitions run with more than this much other load on the machine (cores
+   * used by anything but the broker and its load processes).
+   */
+  readonly maxOtherLoad: number;
 }
 
 export type Values = Record<string, number | undefined>;

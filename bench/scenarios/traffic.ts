@@ -105,7 +105,8 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
     if (isCpuBound(result.publisherCpu)) result.notes.push('publisher CPU-bound');
     if (isCpuBound(result.subscriberCpu)) result.notes.push('subscriber CPU-bound');
     if ((result.lag ?? 0) > s.window / 2) result.notes.push('the publisher fell behind its rate');
-    if ((result.otherCpu ?? 0) > 0.25) result.notes.push('other load on the machine above 0.25 cores');
+    if ((result.otherCpu ?? 0) > s.maxOtherLoad)
+      result.notes.push(`other load on the machine above ${s.maxOtherLoad} cores`);
     if (s1.acked === s0.acked) result.notes.push('no message delivered in the measured window');
     return result;
   } finally {
