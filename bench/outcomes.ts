@@ -98,6 +98,16 @@ export function gatedRatio(c: CaseResult, peer: BrokerKind, key: string, reps: n
   return { summary: ratioSummary(keepOnly(hub, quiet), keepOnly(other, quiet)), ...refusals(present, quiet, loads) };
 }
 
+/** The hub's figure in case `c` over the same figure in case `base` (same scenario), repetition by repetition. */
+export function gatedCaseRatio(c: CaseResult, base: CaseResult, key: string, reps: number, maxLoad: number): Gated {
+  const a = series(c, 'edgehub', key, reps);
+  const b = series(base, 'edgehub', key, reps);
+  const loads = [series(c, 'edgehub', 'otherCpu', reps), series(base, 'edgehub', 'otherCpu', reps)];
+  const quiet = quietRepetitions(loads, maxLoad);
+  const present = a.map((x, i) => has(x) && has(b[i]));
+  return { summary: ratioSummary(keepOnly(a, quiet), keepOnly(b, quiet)), ...refusals(present, quiet, loads) };
+}
+
 /** A broker's own figure over its quiet repetitions (the absolute targets: drain rate, p99). */
 export function gatedSummary(c: CaseResult, kind: BrokerKind, key: string, reps: number, maxLoad: number): Gated {
   const values = series(c, kind, key, reps);

@@ -220,10 +220,10 @@ async function main(): Promise<number> {
   const total = steps.reduce((n, st) => n + st.items.length, 0);
   let done = 0;
 
-  const start = (kind: BrokerKind, scenario: Scenario): Promise<Broker> => {
+  const start = (kind: BrokerKind, scenario: Scenario, c: Case): Promise<Broker> => {
     if (kind === 'mosquitto') return startMosquitto(mosquittoPath!, workDir);
     if (kind === 'aedes') return startAedes();
-    return startEdgehub(scenario.deployment(settings), {
+    return startEdgehub(scenario.deployment(settings, scenario.freshBrokerPerCase ? c : undefined), {
       workDir,
       nodeFlags,
       ...(hubCli ? { cli: hubCli } : {}),
@@ -246,7 +246,7 @@ async function main(): Promise<number> {
       progress.step(done + 1, total, `${label(first.c)}: starting ${kind}`);
       let broker: Broker;
       try {
-        broker = await start(kind, scenario);
+        broker = await start(kind, scenario, first.c);
       } catch (err) {
         const message = (err as Error).message;
         done += step.items.length;

@@ -1,6 +1,6 @@
-// The performance targets of issue 5, checked against a suite result. A target whose scenario or broker did
+// The performance targets of issues 5 and 15, checked against a suite result. A target whose scenario or broker did
 // not run is "not measured", never "met".
-import { gatedRatio, gatedSummary, type SuiteResult } from './outcomes.js';
+import { gatedCaseRatio, gatedRatio, gatedSummary, type SuiteResult } from './outcomes.js';
 import type { BrokerKind } from './peers/broker.js';
 
 export interface TargetCheck {
@@ -14,8 +14,9 @@ interface Target {
   readonly target: string;
   readonly scenario: string;
   readonly caseLabel: string;
-  /** A ratio of the hub to `peer` on `key`, or the hub's own value of `key`. */
+  /** A ratio of the hub to `peer` on `key`, or to the hub's own `key` in case `baselineCase`, or the hub's own value of `key`. */
   readonly peer?: BrokerKind;
+  readonly baselineCase?: string;
   readonly key: string;
   readonly compare: 'atLeast' | 'atMost';
   readonly bound: number;
@@ -118,6 +119,26 @@ export const TARGETS: readonly Target[] = [
     needsBacklog: 100_000,
   },
   {
+    target: 'routes: 500 routes in the table ≥ 0.9× the throughput of 1',
+    scenario: 'routes',
+    caseLabel: '500 routes',
+    baselineCase: '1 route',
+    key: 'delivered',
+    compare: 'atLeast',
+    bound: 0.9,
+    format: ratio,
+  },
+  {
+    target: 'pairs: 100 module pairs ≥ 0.9× the total throughput of 10',
+    scenario: 'pairs',
+    caseLabel: '100 pairs',
+    baselineCase: '10 pairs',
+    key: 'delivered',
+    compare: 'atLeast',
+    bound: 0.9,
+    format: ratio,
+  },
+  {
     target: 'idle: < 50 KB per connection (plain MQTT)',
     scenario: 'idle',
     caseLabel: 'plain',
@@ -153,7 +174,16 @@ export function checkTargets(result: SuiteResult): TargetCheck[] {
       continue;
     }
     const maxLoad = result.settings.maxOtherLoad;
-    const g = t.peer ? gatedRatio(c, t.peer, t.key, reps, maxLoad) : gatedSummary(c, 'edgehub', t.key, reps, maxLoad);
+    const base = t.baselineCase ? scenario?.cases.find((x) => x.label === t.baselineCase) : undefined;
+    if (t.baselineCase && !base) {
+      out.push({ target: t.target, value: `— (case ${t.baselineCase} did not run)`, status: 'not measured' });
+      continue;
+    }
+    const g = t.peer
+      ? gatedRatio(c, t.peer, t.key, reps, maxLoad)
+      : base
+        ? gatedCaseRatio(c, base, t.key, reps, maxLoad)
+        : gatedSummary(c, 'edgehub', t.key, reps, maxLoad);
     const s = g.summary;
     const refusedNote =
       g.refused > 0

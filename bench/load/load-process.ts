@@ -70,6 +70,11 @@ export class LoadProcess {
     return (await this.request({ type: 'publish', start }, start.maxMs + 5000)).sample;
   }
 
+  /** One publisher per start, in this one process. */
+  async publishMany(starts: readonly PublisherStart[], maxMs: number): Promise<Sample> {
+    return (await this.request({ type: 'publishMany', starts, maxMs }, maxMs + 5000)).sample;
+  }
+
   async subscribe(start: SubscriberStart): Promise<Sample> {
     return (await this.request({ type: 'subscribe', start }, start.maxMs + 5000)).sample;
   }

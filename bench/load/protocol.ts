@@ -68,6 +68,13 @@ export interface IdleStart {
 
 export type Command =
   | { readonly type: 'publish'; readonly seq: number; readonly start: PublisherStart }
+  /** Several publishers in one process, one connection each; counters are summed. */
+  | {
+      readonly type: 'publishMany';
+      readonly seq: number;
+      readonly starts: readonly PublisherStart[];
+      readonly maxMs: number;
+    }
   | { readonly type: 'subscribe'; readonly seq: number; readonly start: SubscriberStart }
   | { readonly type: 'idle'; readonly seq: number; readonly start: IdleStart }
   /** Counters now; `reset` also clears the latency histogram (the end of a warm-up). */

@@ -5,6 +5,7 @@
 import { IdleConnections } from './idle-connections.js';
 import type { Command, Event } from './protocol.js';
 import { Publisher } from './publisher.js';
+import { PublisherGroup } from './publisher-group.js';
 import type { Role } from './role.js';
 import { Subscriber } from './subscriber.js';
 
@@ -21,18 +22,21 @@ function errorText(err: unknown): string {
 async function handle(cmd: Command): Promise<Event> {
   switch (cmd.type) {
     case 'publish':
+    case 'publishMany':
     case 'subscribe':
     case 'idle': {
       if (role) throw new Error('this worker already has a role');
       const r: Role =
         cmd.type === 'publish'
           ? new Publisher(cmd.start)
-          : cmd.type === 'subscribe'
-            ? new Subscriber(cmd.start)
-            : new IdleConnections(cmd.start);
+          : cmd.type === 'publishMany'
+            ? new PublisherGroup(cmd.starts)
+            : cmd.type === 'subscribe'
+              ? new Subscriber(cmd.start)
+              : new IdleConnections(cmd.start);
       role = r;
       try {
-        await withTimeout(r.ready, cmd.start.maxMs, 'connect');
+        await withTimeout(r.ready, cmd.type === 'publishMany' ? cmd.maxMs : cmd.start.maxMs, 'connect');
       } catch (err) {
         role = undefined;
         await r.stop();

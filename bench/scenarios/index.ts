@@ -5,7 +5,9 @@ import { fanout } from './fanout.js';
 import { filter } from './filter.js';
 import { idle } from './idle.js';
 import { latency } from './latency.js';
+import { pairs } from './pairs.js';
 import { route } from './route.js';
 import type { Scenario } from './scenario.js';
+import { tableSize } from './table-size.js';
 
-export const SCENARIOS: readonly Scenario[] = [route, fanout, filter, amqp, backlog, latency, idle];
+export const SCENARIOS: readonly Scenario[] = [route, fanout, filter, amqp, backlog, latency, idle, tableSize, pairs];

@@ -49,6 +49,8 @@ export interface Case {
   readonly tls?: boolean;
   /** The brokers this case runs on (default: all). */
   readonly brokers?: readonly BrokerKind[];
+  /** How many of the thing the scenario scales: routes in the table, module pairs. */
+  readonly count?: number;
 }
 
 export interface RunContext {
@@ -88,8 +90,11 @@ export interface Scenario {
    * broker start serves every case of a repetition, in order.
    */
   readonly freshBrokerPerCase?: boolean;
-  /** The hub's deployment manifest content for this scenario. */
-  deployment(settings: Settings): Deployment;
+  /**
+   * The hub's deployment manifest content for this scenario; `c` is the case when the scenario starts a broker
+   * per case (`freshBrokerPerCase`), so that cases may differ in their deployment.
+   */
+  deployment(settings: Settings, c?: Case): Deployment;
   /** The value the ratios compare. */
   readonly primary: string;
   readonly metrics: readonly Metric[];

@@ -11,6 +11,12 @@ import type { RunContext } from './scenario.js';
 export interface Traffic {
   readonly publisherModule: string;
   readonly variants: readonly Variant[];
+  /**
+   * Many sending modules at once (one connection each, all in one load process), sharing the window: the
+   * settings' window is split evenly among them, so the load offered stays the same whatever their number.
+   * `publisherModule` and `variants` are ignored when this is given.
+   */
+  readonly senders?: readonly { readonly moduleId: string; readonly variants: readonly Variant[] }[];
   readonly receivers: readonly { readonly moduleId: string; readonly filters: readonly string[] }[];
   /** Paced publishing (messages/s); as fast as the window allows when absent. */
   readonly ratePerSec?: number;
@@ -60,14 +66,28 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
       latency: t.latency ?? false,
       maxMs: 30_000,
     });
-    await pub.publish({
-      endpoint: b.endpoint,
-      connect: b.connectSpec(t.publisherModule),
-      variants: t.variants,
-      window: s.window,
-      ...(t.ratePerSec !== undefined ? { ratePerSec: t.ratePerSec } : {}),
-      maxMs: runMs,
-    });
+    if (t.senders) {
+      const window = Math.max(1, Math.floor(s.window / t.senders.length));
+      await pub.publishMany(
+        t.senders.map((x) => ({
+          endpoint: b.endpoint,
+          connect: b.connectSpec(x.moduleId),
+          variants: x.variants,
+          window,
+          maxMs: runMs,
+        })),
+        runMs,
+      );
+    } else {
+      await pub.publish({
+        endpoint: b.endpoint,
+        connect: b.connectSpec(t.publisherModule),
+        variants: t.variants,
+        window: s.window,
+        ...(t.ratePerSec !== undefined ? { ratePerSec: t.ratePerSec } : {}),
+        maxMs: runMs,
+      });
+    }
     await sleep(s.warmupMs);
     const meter = new CpuMeter(b.pid);
     const machine = new MachineCpuMeter();

@@ -1,0 +1,57 @@
+// Scenario 9: many modules at once. N sending modules, each routed to its own receiving module (N routes,
+// 2N connections), 200 B, the hub only. The offered load stays the same (the settings' window is shared by
+// the senders), so the figure shows what the number of connections, queues and dispatchers costs; the
+// target compares 100 pairs with 10.
+import type { Deployment } from '../peers/broker.js';
+import { CPU_METRICS, HUB_METRICS, type Case, type Scenario } from './scenario.js';
+import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
+import { runTraffic, trafficValues } from './traffic.js';
+
+const SIZE = 200;
+
+const senderOf = (i: number) => `s${i}`;
+const receiverOf = (i: number) => `r${i}`;
+
+export function pairsDeployment(count: number): Deployment {
+  const ids = Array.from({ length: count }, (_, i) => i);
+  return {
+    modules: ids.flatMap((i) => [senderOf(i), receiverOf(i)]),
+    routes: Object.fromEntries(ids.map((i) => [`p${i}`, moduleRoute(senderOf(i), 'out', receiverOf(i), 'in')])),
+  };
+}
+
+const cases = (): Case[] =>
+  [10, 100].map((count) => ({ label: `${count} pairs`, size: SIZE, count, brokers: ['edgehub'] }));
+
+export const pairs: Scenario = {
+  number: 9,
+  name: 'pairs',
+  title: 'many modules: 10 sender → receiver pairs against 100 (200 B, the hub only, same offered load)',
+  cases,
+  freshBrokerPerCase: true,
+  deployment: (_settings, c) => pairsDeployment(c?.count ?? 10),
+  primary: 'delivered',
+  metrics: [
+    { key: 'delivered', label: 'delivered, all pairs', unit: 'msg/s', higherIsBetter: true },
+    ...CPU_METRICS,
+    ...HUB_METRICS,
+  ],
+  async run(ctx) {
+    const b = ctx.broker;
+    const ids = Array.from({ length: ctx.case.count ?? 10 }, (_, i) => i);
+    const r = await runTraffic(ctx, {
+      publisherModule: senderOf(0),
+      variants: [],
+      senders: ids.map((i) => ({
+        moduleId: senderOf(i),
+        variants: [{ topic: outputTopic(b, senderOf(i), 'out'), size: SIZE, fields: {} }],
+      })),
+      receivers: ids.map((i) => ({
+        moduleId: receiverOf(i),
+        filters: [receiverFilter(b, receiverOf(i), outputTopic(b, senderOf(i), 'out'))],
+      })),
+      measureMs: ctx.settings.measureMs,
+    });
+    return { values: trafficValues(r), notes: r.notes };
+  },
+};
