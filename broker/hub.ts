@@ -22,6 +22,8 @@ import {
 import { silentLogger, type Logger } from './log.js';
 import { HubMetrics, senderId } from './metrics/hub-metrics.js';
 import { OpsServer } from './metrics/server.js';
+import { AmqpHead } from './amqp/server.js';
+import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
 import { MqttHead } from './mqtt/server.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
 
@@ -36,6 +38,12 @@ export interface HubOptions {
   readonly mqttsPort?: number;
   /** Plain MQTT; off unless given. */
   readonly mqttPort?: number;
+  /** AMQP over TLS (default 5671; 0 = any free port; -1 = off). */
+  readonly amqpsPort?: number;
+  /** Plain AMQP; off unless given. */
+  readonly amqpPort?: number;
+  /** Limits per AMQP connection (links, sessions, frame size, time to authenticate). */
+  readonly amqpLimits?: Partial<AmqpLimits>;
   /** Metrics and health (default 9600; 0 = any free port; -1 = off). */
   readonly metricsPort?: number;
   /** The device identity; default: the data folder's, created on first start. */
@@ -64,6 +72,8 @@ export interface HubOptions {
 export interface HubPorts {
   readonly mqtts?: number;
   readonly mqtt?: number;
+  readonly amqps?: number;
+  readonly amqp?: number;
   readonly metrics?: number;
 }
 
@@ -76,6 +86,7 @@ export class Hub {
   private sweepTimer: NodeJS.Timeout | undefined;
   private ops: OpsServer | undefined;
   private mqtt: MqttHead | undefined;
+  private amqp: AmqpHead | undefined;
   private closing: Promise<void> | undefined;
   private listening = false;
   ports: HubPorts = {};
@@ -226,6 +237,15 @@ export class Hub {
       this.store,
       { connectTimeoutMs: o.mqttConnectTimeoutMs ?? 30_000 },
     );
+    this.amqp = new AmqpHead({
+      credentials: () => this.credentials,
+      ready: () => this.problems().length === 0,
+      ingest: this.ingest,
+      endpoints: this.endpoints,
+      metrics: this.metrics,
+      log: this.log.child({ component: 'amqp' }),
+      limits: { ...DEFAULT_AMQP_LIMITS, ...o.amqpLimits },
+    });
     if (o.metricsPort !== -1) {
       this.ops = await OpsServer.listen(this.metrics.registry, () => this.problems(), o.metricsPort ?? 9600, host);
     }
@@ -234,7 +254,13 @@ export class Hub {
       tls: { port: o.mqttsPort ?? 8883, ...this.tls },
       plainPort: o.mqttPort,
     });
-    this.ports = { ...mqttPorts, metrics: this.ops?.port };
+    const amqpsPort = o.amqpsPort ?? 5671;
+    const amqpPorts = await this.amqp.listen({
+      host,
+      tls: amqpsPort === -1 ? undefined : { port: amqpsPort, ...this.tls },
+      plainPort: o.amqpPort,
+    });
+    this.ports = { ...mqttPorts, ...amqpPorts, metrics: this.ops?.port };
     this.listening = true;
     this.watchSecrets();
     this.watcher = watchConfig(
@@ -263,6 +289,7 @@ export class Hub {
         o.tlsFiles,
         (pair) => {
           this.mqtt?.setTlsCredentials(pair.cert, pair.key);
+          this.amqp?.setTlsCredentials(pair.cert, pair.key);
           this.log.info(
             { event: 'tls.rotated', cert: o.tlsFiles?.cert },
             'new TLS certificate in use for new connections',
@@ -324,10 +351,9 @@ export class Hub {
         'the configuration has no $edgeAgent: any module whose key verifies may connect',
       );
     }
-    const revoked =
-      this.mqtt?.revoke(
-        (id: Identity) => id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId),
-      ) ?? 0;
+    const allowed = (id: Identity) =>
+      id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId);
+    const revoked = (this.mqtt?.revoke(allowed) ?? 0) + (this.amqp?.revoke(allowed) ?? 0);
     this.log.info(
       {
         event: first ? 'config.loaded' : 'route.table.swapped',
@@ -361,8 +387,10 @@ export class Hub {
       this.secretWatchers.forEach((w) => w.close());
       if (this.sweepTimer) clearInterval(this.sweepTimer);
       this.mqtt?.stopAccepting();
+      this.amqp?.stopAccepting();
       this.commit.flush();
       await this.mqtt?.close();
+      await this.amqp?.close();
       this.commit.flush();
       await this.ops?.close();
       await this.store.shutdown();

@@ -21,6 +21,8 @@ Runs the hub. Every flag also reads an environment variable (shown); flags win.
   --host ADDR             listen address for every port (EDGEHUB_HOST, default 0.0.0.0)
   --mqtts-port N          MQTT over TLS (EDGEHUB_MQTTS_PORT, default 8883; 0 = any free port)
   --mqtt-port N           plain MQTT, for in-cluster tools and benchmarks (EDGEHUB_MQTT_PORT, default off)
+  --amqps-port N|off      AMQP over TLS (EDGEHUB_AMQPS_PORT, default 5671; 0 = any free port)
+  --amqp-port N           plain AMQP, for in-cluster tools and benchmarks (EDGEHUB_AMQP_PORT, default off)
   --metrics-port N|off    /metrics, /healthz, /readyz (EDGEHUB_METRICS_PORT, default 9600)
   --hostname NAME         extra name for the server certificate and tokens; repeatable
                           (EDGEHUB_HOSTNAMES, comma-separated)
@@ -44,6 +46,8 @@ const FLAGS = {
   host: { type: 'string' },
   'mqtts-port': { type: 'string' },
   'mqtt-port': { type: 'string' },
+  'amqps-port': { type: 'string' },
+  'amqp-port': { type: 'string' },
   'metrics-port': { type: 'string' },
   hostname: { type: 'string', multiple: true },
   durability: { type: 'string' },
@@ -115,6 +119,8 @@ export async function run(argv: string[]): Promise<number> {
     host: flagOrEnv(v.host, 'EDGEHUB_HOST'),
     mqttsPort: portFlag(flagOrEnv(v['mqtts-port'], 'EDGEHUB_MQTTS_PORT'), 'mqtts-port'),
     mqttPort: portFlag(flagOrEnv(v['mqtt-port'], 'EDGEHUB_MQTT_PORT'), 'mqtt-port'),
+    amqpsPort: portFlag(flagOrEnv(v['amqps-port'], 'EDGEHUB_AMQPS_PORT'), 'amqps-port', true),
+    amqpPort: portFlag(flagOrEnv(v['amqp-port'], 'EDGEHUB_AMQP_PORT'), 'amqp-port'),
     metricsPort: portFlag(flagOrEnv(v['metrics-port'], 'EDGEHUB_METRICS_PORT'), 'metrics-port', true),
     device: explicitDevice(v),
     deviceKeyFile: flagOrEnv(v['device-key-file'], 'EDGEHUB_DEVICE_KEY_FILE'),
@@ -162,6 +168,11 @@ function printWelcome(hub: Hub): void {
     `  configuration  ${hub.configPath} (edit it: routes apply at once)`,
     ...(hub.caPath ? [`  edge CA        ${hub.caPath}`] : []),
     `  MQTT over TLS  port ${p.mqtts}${p.mqtt !== undefined ? `, plain MQTT port ${p.mqtt}` : ''}`,
+    ...(p.amqps !== undefined || p.amqp !== undefined
+      ? [
+          `  AMQP           ${[p.amqps !== undefined ? `over TLS port ${p.amqps}` : '', p.amqp !== undefined ? `plain port ${p.amqp}` : ''].filter(Boolean).join(', ')}`,
+        ]
+      : []),
     ...(p.metrics !== undefined
       ? [`  metrics        http://localhost:${p.metrics}/metrics (health: /healthz, /readyz)`]
       : []),

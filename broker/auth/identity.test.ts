@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deriveModuleKey, generateDeviceKey } from '../../manifest/index.js';
-import { authenticate, type Credentials } from './identity.js';
+import { authenticate, authenticateToken, type Credentials } from './identity.js';
 import { createSasToken, parseSasToken } from './sas.js';
 
 const deviceKey = generateDeviceKey();
@@ -67,4 +67,51 @@ describe('authenticate', () => {
     assert.equal(parseSasToken('SharedAccessSignature sr=x&se=1').ok, false);
     assert.equal(parseSasToken('SharedAccessSignature sr=x&sig=y&se=soon').ok, false);
   });
+});
+
+describe('authenticateToken (CBS put-token)', () => {
+  const audience = (resource: string) => encodeURIComponent(resource);
+
+  it('takes the identity from the token audience, with its expiry', () => {
+    const token = moduleToken('sensor');
+    const r = authenticateToken(creds, audience('hub.example.net/devices/dev/modules/sensor'), token, now);
+    assert.deepEqual(r, {
+      ok: true,
+      identity: { deviceId: 'dev', moduleId: 'sensor', id: 'dev/sensor' },
+      expiry: now + 3600,
+    });
+    const device = authenticateToken(creds, undefined, createSasToken('edgehub/devices/dev', deviceKey, now + 60), now);
+    assert.equal(device.ok && device.identity.id, 'dev');
+  });
+
+  const refusals: [string, string | undefined, string, string][] = [
+    [
+      'a name that is not the audience',
+      audience('hub.example.net/devices/dev/modules/filter'),
+      moduleToken('sensor'),
+      'wrong_identity',
+    ],
+    ['a wrong key', undefined, moduleToken('sensor', generateDeviceKey()), 'bad_signature'],
+    ['an expired token', undefined, moduleToken('sensor', undefined, now - 1), 'expired'],
+    ['a module not in the manifest', undefined, moduleToken('filter'), 'unknown_module'],
+    [
+      'another device',
+      undefined,
+      createSasToken('hub.example.net/devices/other', deviceKey, now + 60),
+      'wrong_identity',
+    ],
+    [
+      'an audience that names no identity',
+      undefined,
+      createSasToken('hub.example.net/x', deviceKey, now + 60),
+      'wrong_identity',
+    ],
+    ['something that is no token', undefined, 'secret', 'bad_token'],
+  ];
+  for (const [what, name, token, reason] of refusals) {
+    it(`refuses ${what}`, () => {
+      const r = authenticateToken(creds, name, token, now);
+      assert.equal(!r.ok && r.reason, reason);
+    });
+  }
 });

@@ -22,13 +22,16 @@ export interface Credentials {
 }
 
 /** Why a client was refused; `reason` is a stable word for metrics, `message` is for the log. */
-export type AuthResult =
-  | { ok: true; identity: Identity }
-  | {
-      ok: false;
-      reason: 'bad_client_id' | 'bad_token' | 'expired' | 'wrong_identity' | 'unknown_module' | 'bad_signature';
-      message: string;
-    };
+export interface AuthFailure {
+  ok: false;
+  reason: 'bad_client_id' | 'bad_token' | 'expired' | 'wrong_identity' | 'unknown_module' | 'bad_signature';
+  message: string;
+}
+
+export type AuthResult = { ok: true; identity: Identity } | AuthFailure;
+
+/** A verified token: who it is for, and when it expires (seconds since the epoch). */
+export type TokenAuthResult = { ok: true; identity: Identity; expiry: number } | AuthFailure;
 
 export function identityOf(clientId: string): { deviceId: string; moduleId: string | undefined } | undefined {
   const parts = clientId.split('/');
@@ -80,6 +83,63 @@ export function authenticate(
       };
     }
   }
+  const result = verifyToken(creds, who, id, password, nowSecs);
+  return result.ok ? { ok: true, identity: result.identity } : result;
+}
+
+/**
+ * Verifies a CBS put-token (AMQP): the identity is the token's audience, `{host}/devices/{d}[/modules/{m}]`.
+ * `audience` is the put-token's `name` (the token's `sr`, still URL-encoded); it must name the same resource.
+ */
+export function authenticateToken(
+  creds: Credentials,
+  audience: string | undefined,
+  token: string,
+  nowSecs: number,
+): TokenAuthResult {
+  const parsed = parseSasToken(token);
+  if (!parsed.ok) return { ok: false, reason: 'bad_token', message: parsed.reason };
+  const resource = parsed.token.resource;
+  if (audience !== undefined && audience !== parsed.token.resourceRaw && audience !== resource) {
+    return {
+      ok: false,
+      reason: 'wrong_identity',
+      message: `put-token name "${audience.slice(0, 200)}" is not the token's audience "${resource.slice(0, 200)}"`,
+    };
+  }
+  const s = resource.split('/');
+  const who =
+    s.length === 3 && s[1] === 'devices' && s[2] !== ''
+      ? { deviceId: s[2]!, moduleId: undefined }
+      : s.length === 5 && s[1] === 'devices' && s[3] === 'modules' && s[2] !== '' && s[4] !== ''
+        ? { deviceId: s[2]!, moduleId: s[4] }
+        : undefined;
+  if (!who) {
+    return {
+      ok: false,
+      reason: 'wrong_identity',
+      message: `token audience "${resource.slice(0, 200)}" is neither {host}/devices/{d} nor {host}/devices/{d}/modules/{m}`,
+    };
+  }
+  if (who.deviceId !== creds.deviceId) {
+    return {
+      ok: false,
+      reason: 'wrong_identity',
+      message: `device "${who.deviceId.slice(0, 100)}" is not this edge device ("${creds.deviceId}")`,
+    };
+  }
+  const id = who.moduleId === undefined ? who.deviceId : `${who.deviceId}/${who.moduleId}`;
+  return verifyToken(creds, who, id, token, nowSecs);
+}
+
+/** The checks both protocols share: module allowed, token for this identity and host, not expired, signed. */
+function verifyToken(
+  creds: Credentials,
+  who: { deviceId: string; moduleId: string | undefined },
+  id: string,
+  password: string | undefined,
+  nowSecs: number,
+): TokenAuthResult {
   if (who.moduleId !== undefined && who.moduleId.startsWith('$')) {
     return { ok: false, reason: 'unknown_module', message: `module "${who.moduleId}" is reserved for the runtime` };
   }
@@ -115,5 +175,5 @@ export function authenticate(
   const key = who.moduleId === undefined ? creds.deviceKey : deriveModuleKey(creds.deviceKey, who.moduleId);
   if (!hasValidSignature(token, key))
     return { ok: false, reason: 'bad_signature', message: 'token signature does not match the key' };
-  return { ok: true, identity: { deviceId: who.deviceId, moduleId: who.moduleId, id } };
+  return { ok: true, identity: { deviceId: who.deviceId, moduleId: who.moduleId, id }, expiry: token.expiry };
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import azureDevice from 'azure-iot-device';
+import azureAmqp from 'azure-iot-device-amqp';
 import azureMqtt from 'azure-iot-device-mqtt';
 import mqtt from 'mqtt';
 import { buildManifest, deriveModuleKey, formatConnectionString, type RouteEntry } from '../../manifest/index.js';
@@ -24,6 +25,9 @@ export function manifest(
   return buildManifest({ modules, routes, timeToLiveSecs });
 }
 
+/** The SDK transports the harness connects with. */
+export type Transport = 'mqtt' | 'amqp';
+
 export class TestHub {
   private constructor(
     readonly hub: Hub,
@@ -37,6 +41,7 @@ export class TestHub {
       dataDir: dir,
       host: '127.0.0.1',
       mqttsPort: 0,
+      amqpsPort: 0,
       metricsPort: 0,
       configPollMs: 100,
       ...options,
@@ -53,11 +58,13 @@ export class TestHub {
     writeFileSync(this.configPath, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   }
 
-  connectionString(moduleId: string, key?: string): string {
+  /** A module's connection string; the gateway's port is the one `transport` connects to. */
+  connectionString(moduleId: string, key?: string, transport: Transport = 'mqtt'): string {
     const d = this.hub.device;
+    const port = transport === 'amqp' ? this.hub.ports.amqps : this.hub.ports.mqtts;
     return formatConnectionString({
       hostName: d.iothubHostName,
-      gatewayHostName: `127.0.0.1:${this.hub.ports.mqtts}`,
+      gatewayHostName: `127.0.0.1:${port}`,
       deviceId: d.deviceId,
       moduleId,
       sharedAccessKey: key ?? deriveModuleKey(d.deviceKey, moduleId),
@@ -68,15 +75,20 @@ export class TestHub {
     return readFileSync(join(this.dir, 'ca.pem'), 'utf8');
   }
 
-  /** An SDK ModuleClient over MQTT, opened, trusting the hub's edge CA (as EdgeModuleCACertificateFile does). */
+  /** An SDK ModuleClient over MQTT (or `transport`), opened, trusting the hub's edge CA (as EdgeModuleCACertificateFile does). */
   async module(
     moduleId: string,
     opts: {
       key?: string;
       tokenRenewal?: { tokenValidTimeInSeconds: number; tokenRenewalMarginInSeconds: number };
+      transport?: Transport;
     } = {},
   ): Promise<SdkModuleClient> {
-    const client = ModuleClient.fromConnectionString(this.connectionString(moduleId, opts.key), azureMqtt.Mqtt);
+    const transport = opts.transport ?? 'mqtt';
+    const client = ModuleClient.fromConnectionString(
+      this.connectionString(moduleId, opts.key, transport),
+      transport === 'amqp' ? azureAmqp.Amqp : azureMqtt.Mqtt,
+    );
     // One setOptions call with everything: the MQTT transport replaces its options on each call (protocol.md §1.4).
     await client.setOptions({ ca: this.ca, ...(opts.tokenRenewal ? { tokenRenewal: opts.tokenRenewal } : {}) });
     await client.open();

@@ -8,7 +8,7 @@ const BIN = fileURLToPath(new URL('../../bin/edgehub.js', import.meta.url));
 
 export interface HubProcess {
   readonly child: ChildProcess;
-  readonly ports: { mqtts: number; mqtt?: number; metrics?: number };
+  readonly ports: { mqtts: number; mqtt?: number; amqps?: number; amqp?: number; metrics?: number };
   /** Every JSON log line so far. */
   readonly lines: Record<string, unknown>[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -17,7 +17,7 @@ export interface HubProcess {
 export async function startHubProcess(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--host', '127.0.0.1', '--mqtts-port', '0', '--log-format', 'json', ...args],
+    [BIN, 'start', '--host', '127.0.0.1', '--mqtts-port', '0', '--amqps-port', '0', '--log-format', 'json', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

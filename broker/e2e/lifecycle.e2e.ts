@@ -15,10 +15,14 @@ const dir = mkdtempSync(join(tmpdir(), 'edgehub-lifecycle-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function start(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'start', '--host', '127.0.0.1', '--log-format', 'json', ...args], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'start', '--host', '127.0.0.1', '--amqps-port', '0', '--log-format', 'json', ...args],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   const fatal = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))

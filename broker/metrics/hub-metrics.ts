@@ -49,6 +49,8 @@ export class HubMetrics {
   readonly clientConnectSuccess;
   readonly clientDisconnect;
   readonly connectedClients;
+  /** Connected-client counts per protocol head, summed into edgehub_connected_clients when scraped. */
+  private readonly connectedCounts = new Map<string, () => number>();
   readonly storeSize;
   readonly commitBatchSize;
   readonly commitDuration;
@@ -116,7 +118,7 @@ export class HubMetrics {
     });
     this.messagesDropped = new Counter({
       name: 'edgehub_messages_dropped_total',
-      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize',
+      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize, rejected',
       labelNames: ['reason', 'from', 'from_route_output', 'ms_telemetry'],
       registers,
     });
@@ -144,10 +146,17 @@ export class HubMetrics {
       labelNames: ['id'],
       registers,
     });
+    const connected = this.connectedCounts;
     this.connectedClients = new Gauge({
       name: 'edgehub_connected_clients',
       help: 'Clients connected now',
       registers,
+      // The sum over the protocol heads, read when scraped.
+      collect() {
+        let n = 0;
+        for (const count of connected.values()) n += count();
+        this.set(n);
+      },
     });
     this.storeSize = new Gauge({
       name: 'edgehub_store_size_bytes',
@@ -189,6 +198,11 @@ export class HubMetrics {
   private readonly deliveryCache = new Map<string, DeliveryMetrics>();
 
   /** The metrics of a message received from identity `id` on `outputName` ('' for none). */
+  /** A protocol head reports how many clients it has connected. */
+  countConnected(head: string, count: () => number): void {
+    this.connectedCounts.set(head, count);
+  }
+
   receiving(id: string, outputName: string): ReceiveMetrics {
     const output = this.outputs.value(outputName); // bounded, so the cache is too
     let byOutput = this.receiveCache.get(id);

@@ -44,10 +44,10 @@ export class MqttHead {
     this.broker = broker;
     this.persistence = persistence;
     persistence.onPuback = (client, messageId) => this.targets.get(client)?.puback(messageId);
+    ctx.metrics.countConnected('mqtt', () => broker.connectedClients);
     broker.on('clientReady', (client) => {
       const identity = ctx.identities.get(client);
       ctx.metrics.clientConnectSuccess.inc({ id: identity?.id ?? 'unknown' });
-      ctx.metrics.connectedClients.set(broker.connectedClients);
       ctx.log.info(
         { event: 'mqtt.client.connected', client: client.id, clean: client.clean },
         `${client.id} connected`,
@@ -56,7 +56,6 @@ export class MqttHead {
     });
     broker.on('clientDisconnect', (client) => {
       ctx.metrics.clientDisconnect.inc({ id: ctx.identities.get(client)?.id ?? 'unknown' });
-      ctx.metrics.connectedClients.set(broker.connectedClients);
       ctx.log.info({ event: 'mqtt.client.disconnected', client: client.id }, `${client.id} disconnected`);
       this.detach(client);
     });
