@@ -3,6 +3,7 @@
 // `edgehub_route_` and `edgehub_` prefixes. One registry per hub instance (tests run several hubs in a process).
 import { randomUUID } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SystemProperty, type SystemProperties } from '../core/message.js';
 import { BoundedLabel } from './bounded-label.js';
 import { ChildCounter, type CounterChild } from './child-counter.js';
 import { LogSummary, type LogSummaryChild } from './log-summary.js';
@@ -116,7 +117,7 @@ export class HubMetrics {
     });
     this.messagesDropped = new Counter({
       name: 'edgehub_messages_dropped_total',
-      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize',
+      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize, undeliverable (at ingest), delivery_failed',
       labelNames: ['reason', 'from', 'from_route_output', 'ms_telemetry'],
       registers,
     });
@@ -233,6 +234,16 @@ export class HubMetrics {
       this.deliveryCache.set(key, m);
     }
     return m;
+  }
+
+  /** Counts a message dropped for `reason`, labelled with its sender and output. */
+  dropped(reason: string, sender: SystemProperties): void {
+    this.messagesDropped.inc({
+      reason,
+      from: senderId(sender[SystemProperty.connectionDeviceId] ?? '', sender[SystemProperty.connectionModuleId]),
+      from_route_output: this.outputs.value(sender[SystemProperty.outputName] ?? ''),
+      ms_telemetry: 'True',
+    });
   }
 
   /** The reference's `to` and `to_route_input` labels of an endpoint. */

@@ -6,10 +6,25 @@
 import type { Client } from 'aedes';
 import type { Sink } from '../../routing/index.js';
 import type { DeliveryTarget } from '../core/dispatcher.js';
-import type { QueueEntry } from '../core/ports.js';
-import { formatPropertyBag } from './property-bag.js';
+import type { Message } from '../core/message.js';
+import type { DeliveryCheck, QueueEntry } from '../core/ports.js';
+import { formatPropertyBag, propertyBagOverLimit } from './property-bag.js';
 import { publishHeader } from './publish-packet.js';
-import { inputTopic } from './topics.js';
+import { inputTopic, inputTopicPrefixBytes, MAX_TOPIC_BYTES } from './topics.js';
+
+/**
+ * The ingest check for MQTT inputs: a message whose input topic (`…/inputs/{input}/{bag}`, the bag
+ * percent-encoded again) would be over 65,535 bytes can never be sent to that input. AMQP has no such limit, but
+ * a module may connect over either, so the stricter head decides.
+ */
+export function mqttInputCheck(deviceId: string): DeliveryCheck {
+  return (message: Message, sink: Sink): string | undefined => {
+    if (sink.kind !== 'module') return undefined;
+    const room = MAX_TOPIC_BYTES - inputTopicPrefixBytes(deviceId, sink.moduleId, sink.input);
+    const over = propertyBagOverLimit(message, room);
+    return over === undefined ? undefined : `it does not fit an MQTT input topic (65535 bytes): ${over}`;
+  };
+}
 
 export class MqttInputTarget implements DeliveryTarget {
   private nextId = 1;
@@ -42,17 +57,20 @@ export class MqttInputTarget implements DeliveryTarget {
 
   deliver(entry: QueueEntry, sink: Sink, acked: () => void): void {
     if (sink.kind !== 'module' || this.client.closed) return; // a closing connection is detached by its owner
-    const messageId = this.packetId();
-    this.pending.set(messageId, acked);
+    // Everything that can throw comes before anything is registered or written: a message that cannot be sent
+    // fails alone (the dispatcher drops it) and the connection's byte stream stays whole.
     const body = entry.message.body;
     const topic = inputTopic(this.deviceId, this.moduleId, sink.input, formatPropertyBag(entry.message));
+    const messageId = this.packetId();
+    const header = publishHeader(topic, messageId, body.length);
+    this.pending.set(messageId, acked);
     const conn = this.client.conn;
     if (!this.corked) {
       this.corked = true;
       conn.cork();
       process.nextTick(this.uncork);
     }
-    conn.write(publishHeader(topic, messageId, body.length));
+    conn.write(header);
     if (body.length > 0) conn.write(body);
   }
 

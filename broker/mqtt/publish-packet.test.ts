@@ -39,4 +39,9 @@ describe('publishHeader', () => {
       assert.equal((parsed.payload as Buffer).length, size);
     });
   }
+
+  it('refuses a topic over 65,535 bytes with a clear error instead of a corrupt length', () => {
+    assert.doesNotThrow(() => publishHeader('t'.repeat(65_535), 1, 0));
+    assert.throws(() => publishHeader('é'.repeat(32_768), 1, 0), /topic of 65536 bytes is over MQTT's limit of 65535/);
+  });
 });

@@ -10,6 +10,9 @@ function lengthBytes(n: number): number {
 /** Fixed header, remaining length, topic and packet id of a QoS 1 PUBLISH whose payload has `payloadLength` bytes. */
 export function publishHeader(topic: string, messageId: number, payloadLength: number): Buffer {
   const topicLength = Buffer.byteLength(topic, 'utf8');
+  if (topicLength > 65_535) {
+    throw new RangeError(`a PUBLISH topic of ${topicLength} bytes is over MQTT's limit of 65535: not sent`);
+  }
   const remaining = 2 + topicLength + 2 + payloadLength;
   const header = Buffer.allocUnsafe(1 + lengthBytes(remaining) + 2 + topicLength + 2);
   header[0] = 0x32; // PUBLISH, QoS 1
