@@ -35,8 +35,8 @@ export interface ReceiveMetrics {
 
 export class HubMetrics {
   readonly registry = new Registry();
-  /** Bounds client-chosen label values (output and input names). */
-  readonly outputs = new BoundedLabel(200);
+  /** Bounds client-chosen label values (output names): 200 values of at most 128 characters, 16 K in all. */
+  readonly outputs = new BoundedLabel({ limit: 200, maxLength: 128, maxTotal: 16_384 });
 
   readonly messagesReceived;
   readonly messagesSent;
@@ -55,6 +55,7 @@ export class HubMetrics {
   readonly commitDuration;
   readonly routeEvaluation;
   readonly configReloads;
+  readonly labelValuesFolded;
 
   private readonly edgeDevice: string;
 
@@ -182,6 +183,19 @@ export class HubMetrics {
       labelNames: ['result'],
       registers,
     });
+    const outputs = this.outputs;
+    this.labelValuesFolded = new Counter({
+      name: 'edgehub_label_values_folded_total',
+      help: 'Client-chosen label values exported as _other, by label and reason: too_long or too_many',
+      labelNames: ['label', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(outputs.folded)) {
+          if (n > 0) this.inc({ label: 'route_output', reason }, n);
+        }
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -191,7 +205,7 @@ export class HubMetrics {
 
   /** The metrics of a message received from identity `id` on `outputName` ('' for none). */
   receiving(id: string, outputName: string): ReceiveMetrics {
-    const output = this.outputs.value(outputName); // bounded, so the cache is too
+    const output = this.outputs.admit(outputName); // bounded, so the cache is too
     let byOutput = this.receiveCache.get(id);
     if (byOutput === undefined) this.receiveCache.set(id, (byOutput = new Map<string, ReceiveMetrics>()));
     let m = byOutput.get(output);
