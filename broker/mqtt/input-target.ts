@@ -1,6 +1,8 @@
 // Delivery of routed messages to a connected module's inputs over MQTT. The packet goes straight to that one
 // connection (not through aedes's pub/sub or its offline queue), with a packet id the hub owns; the module's
-// PUBACK, which aedes hands to SessionPersistence, completes the delivery. Everything one turn of the event loop
+// PUBACK, which aedes hands to SessionPersistence, completes the delivery. A module subscribed at QoS 0 is sent
+// QoS 0 (MQTT 3.1.1 §3.8.4: never above the granted QoS): at most once, complete once the packet is written to
+// the socket (the write callback, so a receiver that stops reading still holds at most a window of messages). Everything one turn of the event loop
 // delivers to a connection leaves in one write: the socket is corked at the first packet and uncorked on the
 // next tick.
 import type { Client } from 'aedes';
@@ -30,6 +32,8 @@ export class MqttInputTarget implements DeliveryTarget {
   private nextId = 1;
   private readonly pending = new Map<number, () => void>();
   private corked = false;
+  /** The QoS granted to the inputs subscription (the latest SUBSCRIBE wins). */
+  qos: 0 | 1 = 1;
   private readonly uncork = (): void => {
     this.corked = false;
     this.client.conn.uncork();
@@ -61,17 +65,28 @@ export class MqttInputTarget implements DeliveryTarget {
     // fails alone (the dispatcher drops it) and the connection's byte stream stays whole.
     const body = entry.message.body;
     const topic = inputTopic(this.deviceId, this.moduleId, sink.input, formatPropertyBag(entry.message));
-    const messageId = this.packetId();
+    const messageId = this.qos === 1 ? this.packetId() : undefined;
     const header = publishHeader(topic, messageId, body.length);
-    this.pending.set(messageId, acked);
+    if (messageId !== undefined) this.pending.set(messageId, acked);
     const conn = this.client.conn;
     if (!this.corked) {
       this.corked = true;
       conn.cork();
       process.nextTick(this.uncork);
     }
-    conn.write(header);
-    if (body.length > 0) conn.write(body);
+    // QoS 0: written is done. A write that fails (the connection is going) completes nothing: it is resent.
+    const written =
+      messageId === undefined
+        ? (err?: Error | null) => {
+            if (!err) acked();
+          }
+        : undefined;
+    if (body.length > 0) {
+      conn.write(header);
+      conn.write(body, written);
+    } else {
+      conn.write(header, written);
+    }
   }
 
   /** The client acknowledged packet `messageId`. Unknown ids (a duplicate PUBACK) are ignored. */
