@@ -8,7 +8,7 @@ import { readSecretFiles, type SecretFiles } from './config/secret-files.js';
 import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { GroupCommit } from './core/commit.js';
 import { DEFAULT_DISPATCHER_OPTIONS, type DispatcherOptions } from './core/dispatcher.js';
-import { Endpoints } from './core/endpoints.js';
+import { Endpoints, sinkOfEndpointId } from './core/endpoints.js';
 import { Ingest, type RoutingState } from './core/ingest.js';
 import { SystemProperty } from './core/message.js';
 import {
@@ -24,6 +24,7 @@ import { HubMetrics, senderId } from './metrics/hub-metrics.js';
 import { OpsServer } from './metrics/server.js';
 import { AmqpHead } from './amqp/server.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
+import { mqttInputCheck } from './mqtt/input-target.js';
 import { MqttHead } from './mqtt/server.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
 
@@ -148,20 +149,52 @@ export class Hub {
           d.sendDuration.observe(sendSeconds);
           d.processDuration.observe((Date.now() - entry.message.enqueuedMs) / 1000);
         },
-        expired: (_endpointId, _priority, sys) => {
-          m.messagesDropped.inc({
-            reason: 'ttl_expiry',
-            from: senderId(sys[SystemProperty.connectionDeviceId] ?? '', sys[SystemProperty.connectionModuleId]),
-            from_route_output: m.outputs.value(sys[SystemProperty.outputName] ?? ''),
-            ms_telemetry: 'True',
-          });
+        expired: (_endpointId, _priority, sys) => m.dropped('ttl_expiry', sys),
+        failed: (entry, target, err) => {
+          const sys = entry.message.systemProperties;
+          m.dropped('delivery_failed', sys);
+          // The routes that lead there now (the message may be older than the configuration).
+          const routes = this.routingState.table
+            .evaluate(entry.message)
+            .filter((r) => r.endpointId === entry.endpointId)
+            .map((r) => r.routeName);
+          const sink = sinkOfEndpointId(entry.endpointId);
+          log.error(
+            {
+              event: 'delivery.failed',
+              endpoint: entry.endpointId,
+              module: sink?.kind === 'module' ? sink.moduleId : undefined,
+              input: sink?.kind === 'module' ? sink.input : undefined,
+              client: target.name,
+              from: senderId(sys[SystemProperty.connectionDeviceId] ?? '', sys[SystemProperty.connectionModuleId]),
+              routes,
+              messageId: sys[SystemProperty.messageId],
+              err: err.message,
+            },
+            `message to ${entry.endpointId} dropped, it cannot be sent: ${err.message}`,
+          );
         },
       },
       { ...DEFAULT_DISPATCHER_OPTIONS, ...options.dispatcher },
     );
-    this.ingest = new Ingest(this.commit, () => this.routingState, device.deviceId, {
-      routed: (_msg, _matches, seconds) => m.routeEvaluation.observe(seconds),
-    });
+    this.ingest = new Ingest(
+      this.commit,
+      () => this.routingState,
+      device.deviceId,
+      {
+        routed: (_msg, _matches, seconds) => m.routeEvaluation.observe(seconds),
+        undeliverable: (msg, match, reason) => {
+          const sys = msg.systemProperties;
+          const from = senderId(sys[SystemProperty.connectionDeviceId] ?? '', sys[SystemProperty.connectionModuleId]);
+          m.dropped('undeliverable', sys);
+          log.warn(
+            { event: 'route.undeliverable', from, route: match.routeName, endpoint: match.endpointId, reason },
+            `message from ${from} not stored for ${match.endpointId} (route ${match.routeName}): ${reason}`,
+          );
+        },
+      },
+      mqttInputCheck(device.deviceId),
+    );
   }
 
   /** Starts a hub; rejects with a clear message when the data folder is not writable or a port is taken. */

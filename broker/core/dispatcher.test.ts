@@ -44,6 +44,7 @@ function setup(path?: string, now = () => Date.now()) {
   const store = new SqliteStore({ path });
   const dispatchers = new Map<string, Dispatcher>();
   const expired: string[] = [];
+  const failed: string[] = [];
   const commit = new GroupCommit(store, {
     committed: (appends) =>
       appends.forEach((a) => a.entries.forEach((e) => dispatchers.get(e.endpointId)?.appended(e))),
@@ -54,7 +55,10 @@ function setup(path?: string, now = () => Date.now()) {
     { kind: 'module', moduleId: 'mod', input: 'in' },
     store,
     commit,
-    { expired: (_e, _p, sys) => expired.push(sys.messageId ?? '') },
+    {
+      expired: (_e, _p, sys) => expired.push(sys.messageId ?? ''),
+      failed: (entry, _target, err) => failed.push(`${entry.message.body.toString()}: ${err.message}`),
+    },
     opts,
   );
   dispatchers.set('mod/in', dispatcher);
@@ -72,7 +76,7 @@ function setup(path?: string, now = () => Date.now()) {
       (err) => assert.ifError(err),
     );
   };
-  return { path, store, commit, dispatcher, send, expired };
+  return { path, store, commit, dispatcher, send, expired, failed };
 }
 
 describe('Dispatcher', () => {
@@ -220,6 +224,28 @@ describe('Dispatcher', () => {
     assert.equal(dispatcher.length, 1);
     commit.flush();
     assert.deepEqual(store.counts(), { messages: 1, entries: 1 });
+    await store.shutdown();
+  });
+
+  it('drops and reports a message whose delivery throws, and goes on with the next (one poison message)', async () => {
+    const { dispatcher, send, store, commit, failed } = setup();
+    const target = new RecordingTarget();
+    const deliver = target.deliver.bind(target);
+    target.deliver = (entry, sink, acked) => {
+      if (entry.message.body.toString() === 'poison') throw new RangeError('topic too long');
+      deliver(entry, sink, acked);
+    };
+    send('a');
+    send('poison');
+    send('b');
+    await tick();
+    dispatcher.attach(target);
+    assert.deepEqual(target.bodies(), ['a', 'b']);
+    assert.deepEqual(failed, ['poison: topic too long']);
+    target.ackAll();
+    commit.flush();
+    assert.equal(dispatcher.length, 0);
+    assert.deepEqual(store.counts(), { messages: 0, entries: 0 }, 'the poison message is released with the others');
     await store.shutdown();
   });
 });

@@ -11,7 +11,10 @@ import type { MessageStore, QueueEntry } from './ports.js';
 export interface DeliveryTarget {
   /** For logs: who receives (e.g. the MQTT client id). */
   readonly name: string;
-  /** Sends one entry; calls `acked` once the receiver acknowledged it. */
+  /**
+   * Sends one entry; calls `acked` once the receiver acknowledged it. Throws, having sent nothing, when this
+   * entry cannot be sent (the dispatcher then drops it and reports it; the next entries go on).
+   */
   deliver(entry: QueueEntry, sink: Sink, acked: () => void): void;
 }
 
@@ -20,6 +23,8 @@ export interface DispatcherHooks {
   readonly delivered?: (entry: QueueEntry, target: DeliveryTarget, sendSeconds: number) => void;
   /** An entry dropped because its TTL passed; `sender` holds the original sender's system properties. */
   readonly expired?: (endpointId: string, priority: number, sender: SystemProperties) => void;
+  /** An entry dropped because the target could not send it (`deliver` threw): it fails alone. */
+  readonly failed?: (entry: QueueEntry, target: DeliveryTarget, err: Error) => void;
 }
 
 export interface DispatcherOptions {
@@ -240,13 +245,26 @@ export class Dispatcher {
     this.inflight++;
     const generation = this.generation;
     const sentAt = performance.now();
-    target.deliver(entry, this.sink, () => {
-      if (generation !== this.generation) return; // from a connection that is gone; it will be resent
+    let settled = false;
+    try {
+      target.deliver(entry, this.sink, () => {
+        // From a connection that is gone (it will be resent), or for an entry that already failed.
+        if (generation !== this.generation || settled) return;
+        settled = true;
+        this.inflight--;
+        this.release(entry);
+        this.hooks.delivered?.(entry, target, (performance.now() - sentAt) / 1000);
+        this.pump();
+      });
+    } catch (e) {
+      // One message that cannot be sent (a poison message stored by an earlier version, say) fails alone: it is
+      // released, as an expired one is, and reported; the queue goes on. It never takes the process down.
+      if (settled) return;
+      settled = true;
       this.inflight--;
       this.release(entry);
-      this.hooks.delivered?.(entry, target, (performance.now() - sentAt) / 1000);
-      this.pump();
-    });
+      this.hooks.failed?.(entry, target, e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /** A handed-out entry is done with: the finished prefix of its queue is released as one range. */

@@ -1,21 +1,27 @@
 // Accepting a message: route it, append it with one entry per matched endpoint, and answer the sender only
-// after the commit that holds it. A message no route takes is answered at once and stored nowhere.
+// after the commit that holds it. A message no route takes is answered at once and stored nowhere, and so is a
+// message for an endpoint it can never be delivered to (the delivery check): nothing is stored that would fail
+// on every delivery attempt.
 import { randomUUID } from 'node:crypto';
 import type { EndpointMatch, RouteTable } from '../../routing/index.js';
 import type { GroupCommit } from './commit.js';
 import { MAX_MESSAGE_SIZE, messageSize, SystemProperty, type Message } from './message.js';
-import type { QueueEntry } from './ports.js';
+import type { DeliveryCheck, QueueEntry } from './ports.js';
 
 /** What became of an accepted message. */
 export type IngestOutcome =
   | { readonly kind: 'stored'; readonly endpoints: number }
   | { readonly kind: 'no_route' }
+  /** Every matched endpoint refused it (the delivery check): dropped, reported through the hook. */
+  | { readonly kind: 'undeliverable' }
   | { readonly kind: 'oversize'; readonly size: number };
 
 export type IngestCallback = (err: Error | null, outcome: IngestOutcome) => void;
 
 export interface IngestHooks {
   readonly routed?: (message: Message, matches: readonly EndpointMatch[], seconds: number) => void;
+  /** `message` will not be stored for `match`'s endpoint: the delivery check gave `reason`. */
+  readonly undeliverable?: (message: Message, match: EndpointMatch, reason: string) => void;
 }
 
 export interface RoutingState {
@@ -35,6 +41,7 @@ export class Ingest {
     private readonly routing: () => RoutingState,
     private readonly edgeDeviceId: string,
     private readonly hooks: IngestHooks = {},
+    private readonly deliverable: DeliveryCheck = () => undefined,
   ) {}
 
   accept(message: Message, done: IngestCallback): void {
@@ -56,6 +63,21 @@ export class Ingest {
     if (matches.length === 0) {
       done(null, { kind: 'no_route' });
       return;
+    }
+    // Decided before anything is stored or acknowledged: an endpoint this message can never reach gets no entry.
+    let kept = 0;
+    for (let i = 0; i < matches.length; i++) {
+      const m = matches[i]!;
+      const reason = this.deliverable(message, m.sink);
+      if (reason === undefined) matches[kept++] = m;
+      else this.hooks.undeliverable?.(message, m, reason);
+    }
+    if (kept < matches.length) {
+      matches.length = kept;
+      if (kept === 0) {
+        done(null, { kind: 'undeliverable' });
+        return;
+      }
     }
     const stored = { ...message, id: this.commit.messageId() };
     const entries: QueueEntry[] = new Array<QueueEntry>(matches.length);

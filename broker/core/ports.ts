@@ -1,4 +1,5 @@
 // What the hub's core needs from the outside, so core code holds no SQL and no sockets.
+import type { Sink } from '../../routing/index.js';
 import type { Message, SystemProperties } from './message.js';
 
 /** A message as the store holds it: with its store id. */
@@ -75,3 +76,9 @@ export interface SessionStore {
   removeSubscriptions(clientId: string, topics: readonly string[]): void;
   clearSubscriptions(clientId: string): void;
 }
+
+/**
+ * Why `message` can never be delivered to `sink` (it does not fit a protocol's limits), or undefined when it can.
+ * Asked at ingest for every matched endpoint, so nothing is stored that no receiver could be sent.
+ */
+export type DeliveryCheck = (message: Message, sink: Sink) => string | undefined;

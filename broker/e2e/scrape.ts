@@ -21,7 +21,12 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 function parseExposition(text: string): Sample[] {
   try {
-    return JSON.parse(execFileSync(PYTHON, [PARSER], { input: text, encoding: 'utf8' })) as Sample[];
+    const samples = JSON.parse(execFileSync(PYTHON, [PARSER], { input: text, encoding: 'utf8' })) as (Omit<
+      Sample,
+      'value'
+    > & { value: number | string })[];
+    // Non-finite values come as strings (JSON has no NaN): "NaN", "Infinity", "-Infinity".
+    return samples.map((s) => (typeof s.value === 'string' ? { ...s, value: Number(s.value) } : (s as Sample)));
   } catch (err) {
     throw new Error(
       `cannot parse /metrics with the Prometheus Python client (apt-get install python3-prometheus-client): ${(err as Error).message}`,

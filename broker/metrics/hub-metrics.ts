@@ -3,6 +3,7 @@
 // `edgehub_route_` and `edgehub_` prefixes. One registry per hub instance (tests run several hubs in a process).
 import { randomUUID } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SystemProperty, type SystemProperties } from '../core/message.js';
 import { BoundedLabel } from './bounded-label.js';
 import { ChildCounter, type CounterChild } from './child-counter.js';
 import { LogSummary, type LogSummaryChild } from './log-summary.js';
@@ -34,8 +35,8 @@ export interface ReceiveMetrics {
 
 export class HubMetrics {
   readonly registry = new Registry();
-  /** Bounds client-chosen label values (output and input names). */
-  readonly outputs = new BoundedLabel(200);
+  /** Bounds client-chosen label values (output names): 200 values of at most 128 characters, 16 K in all. */
+  readonly outputs = new BoundedLabel({ limit: 200, maxLength: 128, maxTotal: 16_384 });
 
   readonly messagesReceived;
   readonly messagesSent;
@@ -56,6 +57,7 @@ export class HubMetrics {
   readonly commitDuration;
   readonly routeEvaluation;
   readonly configReloads;
+  readonly labelValuesFolded;
 
   private readonly edgeDevice: string;
 
@@ -118,7 +120,7 @@ export class HubMetrics {
     });
     this.messagesDropped = new Counter({
       name: 'edgehub_messages_dropped_total',
-      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize, rejected',
+      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize, rejected (by an AMQP receiver), undeliverable (at ingest), delivery_failed',
       labelNames: ['reason', 'from', 'from_route_output', 'ms_telemetry'],
       registers,
     });
@@ -190,6 +192,19 @@ export class HubMetrics {
       labelNames: ['result'],
       registers,
     });
+    const outputs = this.outputs;
+    this.labelValuesFolded = new Counter({
+      name: 'edgehub_label_values_folded_total',
+      help: 'Client-chosen label values exported as _other, by label and reason: too_long or too_many',
+      labelNames: ['label', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(outputs.folded)) {
+          if (n > 0) this.inc({ label: 'route_output', reason }, n);
+        }
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -197,14 +212,14 @@ export class HubMetrics {
   private readonly receiveCache = new Map<string, Map<string, ReceiveMetrics>>();
   private readonly deliveryCache = new Map<string, DeliveryMetrics>();
 
-  /** The metrics of a message received from identity `id` on `outputName` ('' for none). */
   /** A protocol head reports how many clients it has connected. */
   countConnected(head: string, count: () => number): void {
     this.connectedCounts.set(head, count);
   }
 
+  /** The metrics of a message received from identity `id` on `outputName` ('' for none). */
   receiving(id: string, outputName: string): ReceiveMetrics {
-    const output = this.outputs.value(outputName); // bounded, so the cache is too
+    const output = this.outputs.admit(outputName); // bounded, so the cache is too
     let byOutput = this.receiveCache.get(id);
     if (byOutput === undefined) this.receiveCache.set(id, (byOutput = new Map<string, ReceiveMetrics>()));
     let m = byOutput.get(output);
@@ -247,6 +262,16 @@ export class HubMetrics {
       this.deliveryCache.set(key, m);
     }
     return m;
+  }
+
+  /** Counts a message dropped for `reason`, labelled with its sender and output. */
+  dropped(reason: string, sender: SystemProperties): void {
+    this.messagesDropped.inc({
+      reason,
+      from: senderId(sender[SystemProperty.connectionDeviceId] ?? '', sender[SystemProperty.connectionModuleId]),
+      from_route_output: this.outputs.value(sender[SystemProperty.outputName] ?? ''),
+      ms_telemetry: 'True',
+    });
   }
 
   /** The reference's `to` and `to_route_input` labels of an endpoint. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPropertyBag, parsePropertyBag, PropertyBagError } from './property-bag.js';
+import fc from 'fast-check';
+import type { Message } from '../core/message.js';
+import { formatPropertyBag, parsePropertyBag, propertyBagOverLimit, PropertyBagError } from './property-bag.js';
 
 describe('property bag', () => {
   it('parses what the SDK sends: system properties under %24-keys, application properties encoded', () => {
@@ -55,5 +57,29 @@ describe('property bag', () => {
     );
     assert.equal(decoded['a key'], 'a/&=b+c');
     assert.equal(decoded['$.on'], undefined, 'the output name is never sent to an input');
+  });
+
+  it('knows the encoded size of a bag without building it, exactly at the limit', () => {
+    const message = (properties: Record<string, string>, sys: Record<string, string> = {}): Message => ({
+      properties,
+      systemProperties: sys,
+      body: Buffer.alloc(0),
+      enqueuedMs: 0,
+    });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 400 })),
+        fc.string({ unit: 'binary', maxLength: 100 }),
+        (props, mid) => {
+          const m = message(props, { messageId: mid });
+          const bytes = Buffer.byteLength(formatPropertyBag(m));
+          assert.equal(propertyBagOverLimit(m, bytes), undefined);
+          if (bytes > 0) assert.match(propertyBagOverLimit(m, bytes - 1) ?? '', new RegExp(`is ${bytes} bytes`));
+        },
+      ),
+    );
+    // 30,000 raw `=`: 30 kB as sent, 90 kB encoded.
+    assert.match(propertyBagOverLimit(message({ k: '='.repeat(30_000) }), 65_000) ?? '', /is 90002 bytes/);
+    assert.match(propertyBagOverLimit(message({ k: 'a\ud800b'.repeat(10_000) }), 100) ?? '', /lone UTF-16 surrogate/);
   });
 });

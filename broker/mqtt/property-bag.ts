@@ -97,3 +97,72 @@ export function formatPropertyBag(message: Message): string {
   }
   return out;
 }
+
+/** Whether encodeURIComponent keeps this ASCII code unit as it is. */
+const UNRESERVED = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
+  UNRESERVED[c.charCodeAt(0)] = 1;
+
+/** Bytes of `encode(s)`, or -1 when `s` holds a lone surrogate (encodeURIComponent throws on it). */
+function encodedBytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += UNRESERVED[c] === 1 ? 1 : 3;
+    else if (c < 0x800) n += 6;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return -1;
+      n += 12;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return -1;
+    else n += 9;
+  }
+  return n;
+}
+
+/**
+ * Why `formatPropertyBag(message)` would not fit in `limit` bytes (its size, or a value it cannot encode), or
+ * undefined when it fits; the bag is not built. A bag whose characters cannot exceed the limit (each becomes at
+ * most 9 bytes) is answered after one pass over the lengths, so the common case costs next to nothing.
+ */
+export function propertyBagOverLimit(message: Message, limit: number): string | undefined {
+  let chars = 0;
+  let pairs = 0;
+  const props = message.properties;
+  for (const key in props) {
+    const value = props[key];
+    if (value === null || value === undefined) continue;
+    chars += key.length + value.length;
+    pairs++;
+  }
+  const sys = message.systemProperties;
+  for (const [internal, bagKey] of OUTBOUND_SYSTEM_KEYS) {
+    const value = sys[internal];
+    if (value === undefined) continue;
+    chars += bagKey.length + value.length;
+    pairs++;
+  }
+  const separators = pairs === 0 ? 0 : 2 * pairs - 1; // one `=` per pair, `&` between pairs
+  if (chars * 9 + separators <= limit) return undefined;
+  let bytes = separators;
+  const add = (s: string, what: string): string | undefined => {
+    const n = encodedBytes(s);
+    if (n < 0) return `${what} "${s.slice(0, 50)}" holds a lone UTF-16 surrogate, which cannot be percent-encoded`;
+    bytes += n;
+    return undefined;
+  };
+  for (const key in props) {
+    const value = props[key];
+    if (value === null || value === undefined) continue;
+    const bad = add(key, 'property name') ?? add(value, `property "${key.slice(0, 50)}"`);
+    if (bad !== undefined) return bad;
+  }
+  for (const [internal, bagKey] of OUTBOUND_SYSTEM_KEYS) {
+    const value = sys[internal];
+    if (value === undefined) continue;
+    const bad = add(bagKey, 'system property') ?? add(value, `system property ${bagKey}`);
+    if (bad !== undefined) return bad;
+  }
+  return bytes > limit ? `its property bag is ${bytes} bytes once percent-encoded, over ${limit}` : undefined;
+}

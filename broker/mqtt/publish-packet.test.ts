@@ -39,4 +39,19 @@ describe('publishHeader', () => {
       assert.equal((parsed.payload as Buffer).length, size);
     });
   }
+
+  it('refuses a topic over 65,535 bytes with a clear error instead of a corrupt length', () => {
+    assert.doesNotThrow(() => publishHeader('t'.repeat(65_535), 1, 0));
+    assert.throws(() => publishHeader('é'.repeat(32_768), 1, 0), /topic of 65536 bytes is over MQTT's limit of 65535/);
+  });
+
+  it('encodes QoS 0 (no packet id) as mqtt-packet does', () => {
+    const topic = 'devices/d/modules/m/inputs/in/a=1';
+    for (const size of [0, 5, 200, 20_000]) {
+      const payload = Buffer.alloc(size, 3);
+      const ours = Buffer.concat([publishHeader(topic, undefined, size), payload]);
+      const theirs = mqttPacket.generate({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false });
+      assert.ok(ours.equals(theirs), `${size} bytes`);
+    }
+  });
 });

@@ -96,11 +96,14 @@ export class MqttHead {
   private refreshInputs(client: Client): void {
     const identity: Identity | undefined = this.ctx.identities.get(client);
     if (!identity || identity.moduleId === undefined) return;
-    const subscribed = this.persistence.hasSubscription(client.id, inputsFilter(identity.deviceId, identity.moduleId));
+    const qos = this.persistence.qosOf(client.id, inputsFilter(identity.deviceId, identity.moduleId));
+    const subscribed = qos !== undefined;
     const live = client.connected && !client.closed;
     const current = this.targets.get(client);
+    if (subscribed && current) current.qos = qos === 0 ? 0 : 1;
     if (subscribed && live && !current) {
       const target = new MqttInputTarget(client, identity.deviceId, identity.moduleId);
+      target.qos = qos === 0 ? 0 : 1;
       this.targets.set(client, target);
       this.ctx.endpoints.attachModule(identity.moduleId, target);
     } else if ((!subscribed || !live) && current) {

@@ -37,9 +37,9 @@ export class SessionPersistence {
     return subs;
   }
 
-  /** Whether the session of `clientId` holds subscription `topic` (survives disconnects). */
-  hasSubscription(clientId: string, topic: string): boolean {
-    return this.subsOf(clientId).has(topic);
+  /** The QoS of subscription `topic` in the session of `clientId`, if it holds it. */
+  qosOf(clientId: string, topic: string): number | undefined {
+    return this.subsOf(clientId).get(topic);
   }
 
   addSubscriptions(client: Client, subs: Sub[]): Promise<void> {

@@ -45,6 +45,15 @@ export function parseInboundTopic(topic: string): InboundTopic {
   return { kind: 'unknown' };
 }
 
+/** MQTT 3.1.1 §1.5.3: a topic is a UTF-8 string with a two-byte length. */
+export const MAX_TOPIC_BYTES = 65_535;
+
+/** Bytes of `inputTopic(deviceId, moduleId, input, '')`, without building it. */
+export function inputTopicPrefixBytes(deviceId: string, moduleId: string, input: string): number {
+  // devices/ + /modules/ + /inputs/ + /
+  return 26 + Buffer.byteLength(deviceId) + Buffer.byteLength(moduleId) + Buffer.byteLength(input);
+}
+
 /** `devices/{d}/modules/{m}/inputs/{input}/{bag}`: the `/` after the input is mandatory, or the SDK drops it. */
 export function inputTopic(deviceId: string, moduleId: string, input: string, bag: string): string {
   return `devices/${deviceId}/modules/${moduleId}/inputs/${input}/${bag}`;
