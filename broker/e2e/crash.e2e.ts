@@ -1,137 +1,269 @@
-// Durability: a sender publishes with QoS 1 while the hub is killed with SIGKILL at a random moment. After a
-// restart on the same data folder, every message the hub had acknowledged reaches the receiver (duplicates
-// allowed, loss not).
+// Crash trials: a module publishes a QoS 1 stream while the hub is killed with SIGKILL at a uniformly random
+// moment; the hub restarts on the same data folder, again and again. The sender records what the hub
+// acknowledged (PUBACK received); after the last cycle a receiver drains the queue, and every acknowledged
+// message must have arrived (duplicates allowed, loss not). Variants: the receiver draining while the hub is
+// killed, a kill during a configuration reload, a kill during the first start on an empty data folder, and
+// --durability full. The last start of each trial ends with SIGTERM, which must drain and exit 0.
+//
+// CI runs 20 kills in all; EDGEHUB_CRASH_CYCLES=100 (say) runs more, split over the variants the same way.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import azureDevice from 'azure-iot-device';
 import azureMqtt from 'azure-iot-device-mqtt';
-import mqtt from 'mqtt';
 import { deriveModuleKey, formatConnectionString } from '../../manifest/index.js';
-import { createSasToken } from '../auth/sas.js';
-import { manifest, sleep } from './harness.js';
-import { startHubProcess } from './hub-process.js';
+import { manifest, sleep, type SdkMessage } from './harness.js';
+import { spawnHubProcess, startHubProcess, type HubProcess } from './hub-process.js';
+import { LeanClient, moduleLogin, outputTopic, type DeviceLogin } from './lean-client.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edgehub-crash-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const CYCLES = Math.max(20, Number(process.env.EDGEHUB_CRASH_CYCLES ?? 20));
+/** A kill lands uniformly in this window after the sender connected (ms). */
+const STREAM_MS = 600;
+/** Publishes in flight per sender, as a busy module keeps them. */
+const WINDOW = 64;
 
-interface Device {
-  deviceId: string;
-  iothubHostName: string;
-  deviceKey: string;
+const root = mkdtempSync(join(tmpdir(), 'edgehub-crash-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const MODULES = ['sensor', 'filter', 'audit'];
+const TO_FILTER = 'FROM /messages/modules/sensor/outputs/out INTO BrokeredEndpoint("/modules/filter/inputs/in")';
+const TO_AUDIT = 'FROM /messages/modules/sensor/outputs/out INTO BrokeredEndpoint("/modules/audit/inputs/in")';
+/** Reloads switch between these two: one endpoint (messages inline in their entry), or two (stored once, shared). */
+const CONFIGS = [
+  manifest(MODULES, { toFilter: TO_FILTER }),
+  manifest(MODULES, { toFilter: TO_FILTER, toAudit: TO_AUDIT }),
+];
+
+/** Written as a ConfigMap update is: a new file renamed over the old one, so the hub never reads half of it. */
+function writeConfig(path: string, config: object): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(config));
+  renameSync(`${path}.tmp`, path);
 }
 
-async function sendUntilKilled(
+/** What one trial sent, what the hub acknowledged, and what the receiver got (with how often). */
+class Ledger {
+  readonly sent = new Set<string>();
+  readonly acked = new Set<string>();
+  readonly received = new Map<string, number>();
+  receptions = 0;
+
+  receive(body: string): void {
+    this.receptions++;
+    this.received.set(body, (this.received.get(body) ?? 0) + 1);
+  }
+
+  lost(): string[] {
+    return [...this.acked].filter((b) => !this.received.has(b));
+  }
+
+  /** Bodies that arrived but were never sent: corruption, or another trial's message. */
+  unknown(): string[] {
+    return [...this.received.keys()].filter((b) => !this.sent.has(b));
+  }
+
+  figure(name: string, cycles: number): string {
+    return `crash trial ${name}: cycles ${cycles}, sent ${this.sent.size}, acked ${this.acked.size}, lost ${this.lost().length}, duplicates ${this.receptions - this.received.size}`;
+  }
+}
+
+const inputsOf = (device: DeviceLogin, moduleId: string) => `devices/${device.deviceId}/modules/${moduleId}/inputs/#`;
+const readDevice = (dir: string) => JSON.parse(readFileSync(join(dir, 'device.json'), 'utf8')) as DeviceLogin;
+
+/** A lean receiver for `filter` that records every input message into `ledger` and acknowledges it. */
+async function receiver(port: number, device: DeviceLogin, ledger: Ledger): Promise<LeanClient> {
+  const client = await LeanClient.connect({ port, ...moduleLogin(device, 'filter') });
+  client.onMessage = (_topic, payload) => ledger.receive(payload.toString());
+  await client.subscribe([inputsOf(device, 'filter')]);
+  return client;
+}
+
+/** Publishes with WINDOW in flight until the connection dies with the hub; bounded in count. */
+async function streamUntilKilled(
   port: number,
-  device: Device,
-  ca: string,
-  round: number,
-  killAfterMs: number,
-  kill: () => void,
-) {
-  const clientId = `${device.deviceId}/sensor`;
-  const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, {
-    clientId,
-    username: `${device.iothubHostName}/${clientId}/?api-version=2021-04-12`,
-    password: createSasToken(
-      `${device.iothubHostName}/devices/${clientId.replace('/', '/modules/')}`,
-      deriveModuleKey(device.deviceKey, 'sensor'),
-      Math.floor(Date.now() / 1000) + 3600,
-    ),
-    protocolVersion: 4,
-    clean: false,
-    ca,
-    reconnectPeriod: 0,
-  });
-  client.on('error', () => undefined);
-  const acked = new Set<string>();
-  const topic = `devices/${device.deviceId}/modules/sensor/messages/events/%24.on=out/`;
-  let stopped = false;
+  device: DeviceLogin,
+  ledger: Ledger,
+  tag: string,
+  connected: () => void,
+): Promise<void> {
+  const sender = await LeanClient.connect({ port, ...moduleLogin(device, 'sensor') });
+  connected();
+  const topic = outputTopic(device.deviceId, 'sensor', 'out');
   let i = 0;
-  setTimeout(kill, killAfterMs);
-  // Keep up to 64 publishes in flight, as a busy module would, until the connection dies with the hub.
-  await new Promise<void>((resolve) => {
-    client.once('close', () => {
-      stopped = true;
-      resolve(); // mqtt.js never calls back publishes still in flight on a dead connection: they were not acked
-    });
-    let inflight = 0;
-    const pump = () => {
-      while (!stopped && inflight < 64 && i < 200_000) {
-        const body = `r${round}-${i++}`;
-        inflight++;
-        client.publish(topic, body, { qos: 1 }, (err) => {
-          inflight--;
-          if (!err) acked.add(body);
-          pump();
-        });
-      }
-    };
-    pump();
-  });
-  client.end(true);
-  return { acked, sent: i };
+  let inflight = 0;
+  const pump = () => {
+    while (sender.connected && inflight < WINDOW && i < 500_000) {
+      const body = `${tag}-${i++}`;
+      ledger.sent.add(body);
+      inflight++;
+      sender.publishQos1(topic, body, () => {
+        inflight--;
+        ledger.acked.add(body);
+        pump();
+      });
+    }
+  };
+  pump();
+  await sender.closed;
 }
 
-describe('crash and drain while a module sends', () => {
-  const rounds: [number, 'SIGKILL' | 'SIGTERM'][] = [
-    [1, 'SIGKILL'],
-    [2, 'SIGKILL'],
-    [3, 'SIGTERM'],
-  ];
-  for (const [round, signal] of rounds) {
-    it(`round ${round}, ${signal}: nothing acknowledged is lost`, async () => {
-      writeFileSync(
-        join(dir, 'config.json'),
-        JSON.stringify(
-          manifest(['sensor', 'filter'], {
-            r: 'FROM /messages/modules/sensor/outputs/out INTO BrokeredEndpoint("/modules/filter/inputs/in")',
-          }),
-        ),
-      );
-      const args = ['--data', dir, '--metrics-port', 'off'];
-      const first = await startHubProcess(args);
-      const device = JSON.parse(readFileSync(join(dir, 'device.json'), 'utf8')) as Device;
-      const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-      const killAfter = 300 + Math.floor(Math.random() * 900);
-      const { acked, sent } = await sendUntilKilled(first.ports.mqtts, device, ca, round, killAfter, () =>
-        first.child.kill('SIGKILL'),
-      );
-      const exit = await first.exited;
-      assert.equal(exit.signal, 'SIGKILL');
-      assert.ok(acked.size > 0, 'the hub acknowledged messages before it was killed');
+interface Variant {
+  readonly name: string;
+  /** The receiver is connected and acknowledging while the hub is killed. */
+  readonly drain?: boolean;
+  /** A configuration reload is under way when the kill comes. */
+  readonly reload?: boolean;
+  readonly durabilityFull?: boolean;
+}
 
-      const second = await startHubProcess(args);
-      try {
-        const cs = formatConnectionString({
-          hostName: device.iothubHostName,
-          gatewayHostName: `127.0.0.1:${second.ports.mqtts}`,
-          deviceId: device.deviceId,
-          moduleId: 'filter',
-          sharedAccessKey: deriveModuleKey(device.deviceKey, 'filter'),
-        });
-        const filter = azureDevice.ModuleClient.fromConnectionString(cs, azureMqtt.Mqtt);
-        await filter.setOptions({ ca });
-        const received = new Set<string>();
-        filter.on('inputMessage', (_input: string, msg: InstanceType<typeof azureDevice.Message>) =>
-          received.add(msg.getBytes().toString()),
-        );
-        await filter.open();
-        const deadline = Date.now() + 60_000;
-        const missing = () => [...acked].filter((b) => !received.has(b));
-        while (missing().length > 0 && Date.now() < deadline) await sleep(200);
-        await filter.close();
-        console.log(
-          `round ${round}: killed after ${killAfter} ms; sent ${sent}, acknowledged ${acked.size}, received ${received.size} of this round and before`,
-        );
-        assert.deepEqual(missing().slice(0, 10), [], `${missing().length} acknowledged messages lost`);
-      } finally {
-        second.child.kill('SIGTERM');
-        const stop = await second.exited;
-        assert.equal(stop.code, 0, 'SIGTERM drains and exits 0');
-      }
+/** One kill: start on `dir`, stream, SIGKILL at a random moment, wait for the process to be gone. */
+async function crashCycle(dir: string, args: string[], ledger: Ledger, v: Variant, cycle: number): Promise<boolean> {
+  const hub = await startHubProcess(args);
+  const device = readDevice(dir);
+  const port = hub.ports.mqtt!;
+  const drain = v.drain ? await receiver(port, device, ledger) : undefined;
+  const timers: NodeJS.Timeout[] = [];
+  // Armed once the sender is connected, so the kill falls inside the stream.
+  const arm = () => {
+    let killAfter = Math.random() * STREAM_MS;
+    if (v.reload) {
+      // The hub polls its configuration every second: a kill up to 1.2 s after the write lands before, during
+      // or after the reload.
+      const writeAfter = Math.random() * 300;
+      timers.push(setTimeout(() => writeConfig(join(dir, 'config.json'), CONFIGS[(cycle + 1) % 2]!), writeAfter));
+      killAfter = writeAfter + Math.random() * 1200;
+    }
+    timers.push(setTimeout(() => hub.child.kill('SIGKILL'), killAfter));
+  };
+  try {
+    await streamUntilKilled(port, device, ledger, `${v.name}-${cycle}`, arm);
+  } finally {
+    timers.forEach(clearTimeout);
+    hub.child.kill('SIGKILL');
+  }
+  const exit = await hub.exited;
+  assert.equal(exit.signal, 'SIGKILL');
+  drain?.destroy();
+  return hub.lines.some((l) => l.event === 'route.table.swapped');
+}
+
+/** The last start of a trial: a receiver drains until every acknowledged message arrived; SIGTERM exits 0. */
+async function drainAndStop(dir: string, args: string[], ledger: Ledger, sdk: boolean): Promise<void> {
+  const hub = await startHubProcess(args);
+  const device = readDevice(dir);
+  let close: () => Promise<void>;
+  if (sdk) close = await sdkReceiver(hub, dir, device, ledger);
+  else {
+    const lean = await receiver(hub.ports.mqtt!, device, ledger);
+    close = () => lean.end();
+  }
+  try {
+    const deadline = Date.now() + 60_000;
+    while (ledger.acked.size > 0 && [...ledger.acked].some((b) => !ledger.received.has(b)) && Date.now() < deadline)
+      await sleep(100);
+  } finally {
+    await close();
+    hub.child.kill('SIGTERM');
+    const stop = await hub.exited;
+    assert.equal(stop.code, 0, 'SIGTERM drains and exits 0');
+  }
+}
+
+/** The real Azure IoT SDK as the receiver, over TLS, as an unmodified module would drain. */
+async function sdkReceiver(hub: HubProcess, dir: string, device: DeviceLogin, ledger: Ledger) {
+  const cs = formatConnectionString({
+    hostName: device.iothubHostName,
+    gatewayHostName: `127.0.0.1:${hub.ports.mqtts}`,
+    deviceId: device.deviceId,
+    moduleId: 'filter',
+    sharedAccessKey: deriveModuleKey(device.deviceKey, 'filter'),
+  });
+  const filter = azureDevice.ModuleClient.fromConnectionString(cs, azureMqtt.Mqtt);
+  await filter.setOptions({ ca: readFileSync(join(dir, 'ca.pem'), 'utf8') });
+  filter.on('inputMessage', (_input: string, msg: SdkMessage) => ledger.receive(msg.getBytes().toString()));
+  await filter.open();
+  return async () => {
+    await filter.close();
+  };
+}
+
+function check(ledger: Ledger, name: string, cycles: number): void {
+  console.log(ledger.figure(name, cycles));
+  totals.cycles += cycles;
+  totals.acked += ledger.acked.size;
+  totals.lost += ledger.lost().length;
+  totals.duplicates += ledger.receptions - ledger.received.size;
+  assert.ok(ledger.acked.size > 0, 'the hub acknowledged messages before it was killed');
+  assert.deepEqual(ledger.lost().slice(0, 10), [], `${ledger.lost().length} acknowledged messages lost`);
+  assert.deepEqual(ledger.unknown().slice(0, 10), [], 'messages arrived that were never sent');
+}
+
+const totals = { cycles: 0, acked: 0, lost: 0, duplicates: 0 };
+
+// The kills, split over the variants: kills during a first start take two kills each (one while starting, one
+// in the stream after it).
+const firstStarts = Math.max(1, Math.round(CYCLES / 20));
+const rest = CYCLES - 2 * firstStarts;
+const plainCycles = Math.ceil(rest * 0.35);
+const drainCycles = Math.max(1, Math.round(rest * 0.22));
+const reloadCycles = Math.max(1, Math.round(rest * 0.22));
+const fullCycles = Math.max(1, rest - plainCycles - drainCycles - reloadCycles);
+
+describe('crash trials: every acknowledged message survives SIGKILL', () => {
+  after(() =>
+    console.log(
+      `crash trials total: cycles ${totals.cycles}, acked ${totals.acked}, lost ${totals.lost}, duplicates ${totals.duplicates}`,
+    ),
+  );
+
+  const trials: [Variant, number][] = [
+    [{ name: 'plain' }, plainCycles],
+    [{ name: 'draining', drain: true }, drainCycles],
+    [{ name: 'reload', reload: true }, reloadCycles],
+    [{ name: 'durability-full', durabilityFull: true }, fullCycles],
+  ];
+  for (const [variant, cycles] of trials) {
+    it(`${variant.name}: ${cycles} kills at random moments of a QoS 1 stream`, async () => {
+      const dir = mkdtempSync(join(root, `${variant.name}-`));
+      writeConfig(join(dir, 'config.json'), CONFIGS[0]!);
+      const args = ['--data', dir, '--metrics-port', 'off', '--mqtt-port', '0'];
+      if (variant.durabilityFull) args.push('--durability', 'full');
+      const ledger = new Ledger();
+      let reloads = 0;
+      for (let c = 0; c < cycles; c++) if (await crashCycle(dir, args, ledger, variant, c)) reloads++;
+      if (variant.reload)
+        console.log(`crash trial reload: ${reloads} of ${cycles} kills came after the reload applied`);
+      await drainAndStop(dir, args, ledger, variant.name === 'plain');
+      check(ledger, variant.name, cycles);
     });
   }
+
+  it(`first start: ${firstStarts} empty data folders, killed while starting, then in the stream`, async () => {
+    const ledger = new Ledger();
+    const configPath = join(root, 'first-start-config.json');
+    writeConfig(configPath, CONFIGS[0]!);
+    const stages: string[] = [];
+    for (let f = 0; f < firstStarts; f++) {
+      const dir = mkdtempSync(join(root, 'first-'));
+      const args = ['--data', dir, '--config', configPath, '--metrics-port', 'off', '--mqtt-port', '0'];
+      // Anywhere in the first start: making the identity, the edge CA, the certificate, the store.
+      const starting = spawnHubProcess(args);
+      const killAfter = Math.random() * 2500;
+      const killer = setTimeout(() => starting.child.kill('SIGKILL'), killAfter);
+      stages.push(
+        await starting.started.then(
+          () => 'started',
+          () => 'starting',
+        ),
+      );
+      await starting.exited;
+      clearTimeout(killer);
+      // What the kill left behind must start (no crash loop), take a stream, and survive the next kill.
+      await crashCycle(dir, args, ledger, { name: `first${f}` }, 0);
+      await drainAndStop(dir, args, ledger, false);
+    }
+    console.log(`crash trial first-start: killed while ${stages.join(', ')}`);
+    check(ledger, 'first-start', 2 * firstStarts);
+  });
 });

@@ -1,6 +1,7 @@
 // The hub as a separate process (`edgehub start`), for tests that kill it: it reports its ports in its
 // `hub.started` log line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +15,14 @@ export interface HubProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startHubProcess(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
+/** A hub process on its way up: `started` resolves with its ports, or rejects when it exits first. */
+export interface SpawnedHub extends Omit<HubProcess, 'ports'> {
+  readonly started: Promise<HubProcess['ports']>;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+}
+
+export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub {
   const child = spawn(
     process.execPath,
     [BIN, 'start', '--host', '127.0.0.1', '--mqtts-port', '0', '--amqps-port', '0', '--log-format', 'json', ...args],
@@ -28,7 +36,7 @@ export async function startHubProcess(args: string[], timeoutMs = 20_000): Promi
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const ports = await new Promise<HubProcess['ports']>((resolve, reject) => {
+  const started = new Promise<HubProcess['ports']>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start within ${timeoutMs} ms\n${stderr}`)), timeoutMs);
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (!line.startsWith('{')) return;
@@ -39,10 +47,29 @@ export async function startHubProcess(args: string[], timeoutMs = 20_000): Promi
         resolve(entry.ports as HubProcess['ports']);
       }
     });
-    void exited.then(({ code }) => {
+    void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`hub exited (${code}) before it started\n${stderr}\n${JSON.stringify(lines.slice(-5))}`));
+      reject(
+        new Error(`hub exited (${code ?? signal}) before it started\n${stderr}\n${JSON.stringify(lines.slice(-5))}`),
+      );
     });
   });
-  return { child, ports, lines, exited };
+  started.catch(() => undefined); // a caller that kills it before it starts need not wait for this
+  return { child, started, lines, exited, stderr: () => stderr };
+}
+
+export async function startHubProcess(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
+  const spawned = spawnHubProcess(args, timeoutMs);
+  const ports = await spawned.started;
+  return { child: spawned.child, ports, lines: spawned.lines, exited: spawned.exited };
+}
+
+/** Resident memory of a process in bytes (VmRSS in /proc/<pid>/status), or undefined where there is no /proc. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@
 // agent provides these as mounted Secrets and ConfigMaps instead, and only the store lives in the data folder.
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -91,12 +92,17 @@ export function loadOrCreateDevice(
 const CERT_VALIDITY_DAYS = 365;
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
+/** IPv6 addresses in one spelling: node prints `::1` in a certificate as `0:0:0:0:0:0:0:1`. */
+function canonicalName(name: string): string {
+  return isIPv6(name) ? new URL(`http://[${name}]`).hostname : name;
+}
+
 function needsNewCertificate(certPath: string, names: readonly string[]): boolean {
   if (!existsSync(certPath)) return true;
   const x = new X509Certificate(readFileSync(certPath));
   if (Date.parse(x.validTo) - Date.now() < RENEW_BEFORE_MS) return true;
-  const sans = (x.subjectAltName ?? '').split(', ').map((s) => s.replace(/^(DNS|IP Address):/, ''));
-  return names.some((n) => !sans.includes(n));
+  const sans = (x.subjectAltName ?? '').split(', ').map((s) => canonicalName(s.replace(/^(DNS|IP Address):/, '')));
+  return names.some((n) => !sans.includes(canonicalName(n)));
 }
 
 /**
