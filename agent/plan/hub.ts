@@ -19,6 +19,7 @@ import {
   nonRootPodSecurity,
   restrictedContainerSecurity,
 } from './hub-args.js';
+import { envName } from './container.js';
 import { CA_FILE, CA_MOUNT_PATH, caVolume, caVolumeMount, planServiceAccount } from './identity.js';
 import { ANNOTATIONS, GATEWAY_HOST_NAME, HUB } from './names.js';
 import { credentialFor, pullSecretName } from './registry.js';
@@ -56,7 +57,11 @@ export function hubConfigJson(device: Device): string {
 
 function hubEnv(ctx: PlanContext): IEnvVar[] {
   const byName = new Map<string, IEnvVar>();
-  for (const e of ctx.device.manifest.edgeAgent?.systemModules.edgeHub?.env ?? []) byName.set(e.name, { ...e });
+  const hub = ctx.device.manifest.edgeAgent?.systemModules.edgeHub;
+  for (const e of hub?.env ?? []) {
+    const name = envName(ctx, hub!, e.name);
+    if (name !== undefined) byName.set(name, { name, value: e.value });
+  }
   for (const [name, value] of [
     ['IOTEDGE_DEVICEID', ctx.device.deviceId],
     ['IOTEDGE_MODULEID', HUB.moduleId],

@@ -120,4 +120,30 @@ describe('plan: properties', () => {
       r.ok ? r.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule') : undefined;
     assert.notDeepEqual(digest(a), digest(b));
   });
+
+  it('writes .NET configuration names with "__" for ":" (older API servers refuse ":"), and refuses names no API server before 1.32 takes', () => {
+    const withEnv = (env: Record<string, { value: string }>) => {
+      const m = structuredClone(classic.manifest) as { modulesContent: Record<string, Record<string, unknown>> };
+      const modules = (
+        m.modulesContent.$edgeAgent!['properties.desired'] as { modules: Record<string, Record<string, unknown>> }
+      ).modules;
+      modules.filtermodule!.env = env;
+      return plan(edgeDeploymentFor(m), TEST_INPUTS);
+    };
+    const ok = withEnv({ 'Logging:LogLevel:Default': { value: 'Debug' } });
+    assert.ok(ok.ok, formatIssues(ok.issues));
+    const d = ok.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule');
+    const env = d?.kind === 'Deployment' ? d.spec!.template.spec!.containers[0]!.env! : [];
+    assert.deepEqual(
+      env.find((e) => e.name.startsWith('Logging')),
+      { name: 'Logging__LogLevel__Default', value: 'Debug' },
+    );
+    assert.ok(ok.issues.some((i) => i.severity === 'warning' && /Logging__LogLevel__Default/.test(i.message)));
+    const bad = withEnv({ '2fast to start': { value: 'x' } });
+    assert.equal(bad.ok, false);
+    assert.match(
+      formatIssues(bad.issues),
+      /module filtermodule: environment variable name "2fast to start" is refused/,
+    );
+  });
 });
