@@ -9,7 +9,15 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { DESIRED, isPlainObject } from '../../manifest/index.js';
 import type { Device } from '../crd/edge-deployment.js';
-import { base64, metadata, moduleLabels, selectorLabels, type PlanContext, type PlannedObject } from './context.js';
+import {
+  base64,
+  dataMetadata,
+  metadata,
+  moduleLabels,
+  selectorLabels,
+  type PlanContext,
+  type PlannedObject,
+} from './context.js';
 import {
   healthProbes,
   HUB_COMMAND,
@@ -175,7 +183,7 @@ function hubDataClaim(ctx: PlanContext): IPersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: metadata(ctx.device, HUB.dataClaim, moduleLabels(ctx.device, HUB.name)),
+    metadata: dataMetadata(ctx.device, HUB.dataClaim, moduleLabels(ctx.device, HUB.name)),
     spec: {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: storage.size } },

@@ -53,10 +53,16 @@ describe('plan: properties', () => {
     assert.deepEqual(plan(ed, TEST_INPUTS), plan(structuredClone(ed), TEST_INPUTS));
   });
 
-  it('gives every object our labels and a controller owner reference', () => {
+  it('gives every object our labels and a controller owner reference, but PVCs only under dataRetention: Delete', () => {
     const r = plan(ed, TEST_INPUTS);
     assert.ok(r.ok);
-    for (const o of r.objects) {
+    const claims = r.objects.filter((o) => o.kind === 'PersistentVolumeClaim');
+    assert.ok(claims.length > 0);
+    for (const c of claims)
+      assert.equal(c.metadata?.ownerReferences, undefined, `${c.metadata?.name}: retained by default`);
+    const deleting = plan(edgeDeploymentFor(classic.manifest, { settings: { dataRetention: 'Delete' } }), TEST_INPUTS);
+    assert.ok(deleting.ok);
+    for (const o of deleting.objects) {
       assert.equal(
         o.metadata?.labels?.['app.kubernetes.io/managed-by'],
         'edgehub-agent',

@@ -5,7 +5,7 @@ import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolu
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { childPath, type ModuleSpec } from '../../manifest/index.js';
-import { metadata, modulePath, ownershipLabels, type PlanContext } from './context.js';
+import { dataMetadata, modulePath, ownershipLabels, type PlanContext } from './context.js';
 import { dnsLabel } from './names.js';
 
 export interface ModuleVolumes {
@@ -160,7 +160,7 @@ export function planVolumeClaim(ctx: PlanContext, claimName: string): IPersisten
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: metadata(ctx.device, claimName, ownershipLabels(ctx.device)),
+    metadata: dataMetadata(ctx.device, claimName, ownershipLabels(ctx.device)),
     spec: {
       accessModes: [settings.accessMode],
       resources: { requests: { storage: settings.size } },

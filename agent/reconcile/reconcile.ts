@@ -128,7 +128,16 @@ export class Reconciler {
         retryDelayMs: this.o.applyRetryDelayMs ?? 100,
         onApplied: (o) => this.o.metrics.objectsApplied.inc({ kind: o.kind }),
       });
-      const pruned = await pruneObjects(kube, namespace, ownedSelector(name), objects);
+      const retained: ManifestIssue[] = [];
+      const pruned = await pruneObjects(kube, namespace, ownedSelector(name), objects, {
+        retainClaims: device.dataRetention === 'Retain',
+        onRetained: (o) =>
+          retained.push({
+            path: 'spec.dataRetention',
+            severity: 'warning',
+            message: `PersistentVolumeClaim ${o.name} is kept with its data (dataRetention: Retain) though no module mounts it; delete it by hand when it is no longer needed`,
+          }),
+      });
       for (const p of pruned) {
         this.o.metrics.objectsPruned.inc({ kind: p.kind });
         log.info(
@@ -139,7 +148,7 @@ export class Reconciler {
       const pods = (await kube.list(RESOURCES.pod, namespace, ownedSelector(name))).items as unknown as IPod[];
       const status = await this.writeStatus(
         ctx,
-        { kind: 'applied', device, pods, issues: planned.issues, refused: decision.refused },
+        { kind: 'applied', device, pods, issues: [...planned.issues, ...retained], refused: decision.refused },
         generation,
         previous,
       );
