@@ -2,7 +2,7 @@
 // §3.3), and warnings for the createOptions nothing on Kubernetes translates.
 import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
-import { childPath, type ModuleSpec } from '../../manifest/index.js';
+import { childPath, DEFAULT_STARTUP_ORDER, type ModuleSpec } from '../../manifest/index.js';
 import { modulePath, type PlanContext } from './context.js';
 
 const TRANSLATED = [
@@ -41,6 +41,28 @@ export function warnUntranslated(ctx: PlanContext, module: ModuleSpec): void {
         }
       }
     }
+  }
+}
+
+/**
+ * `restartPolicy` and `startupOrder` have no Deployment equivalent: a Deployment's pods always restart, and
+ * Kubernetes starts every module at once (modules retry until the hub answers, as the Azure SDKs do). Said
+ * once per module, so nobody relies on them silently.
+ */
+export function warnLifecycle(ctx: PlanContext, module: ModuleSpec): void {
+  if (module.restartPolicy !== 'always') {
+    ctx.warnings.push({
+      path: childPath(modulePath(module.name), 'restartPolicy'),
+      severity: 'warning',
+      message: `restartPolicy "${module.restartPolicy}" is not translated: a Deployment's pod always restarts (to stop a module, set status "stopped")`,
+    });
+  }
+  if (module.startupOrder !== DEFAULT_STARTUP_ORDER) {
+    ctx.warnings.push({
+      path: childPath(modulePath(module.name), 'startupOrder'),
+      severity: 'warning',
+      message: `startupOrder ${module.startupOrder} is not translated: Kubernetes starts every module at once, and a module retries until the hub answers`,
+    });
   }
 }
 

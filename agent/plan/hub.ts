@@ -24,6 +24,7 @@ import {
   HUB_PATHS,
   HUB_PORTS,
   hubArgs,
+  hubStartupProbe,
   nonRootPodSecurity,
   restrictedContainerSecurity,
 } from './hub-args.js';
@@ -44,21 +45,41 @@ export function hubImage(ctx: PlanContext): string {
 }
 
 /**
- * The hub's configuration file: the manifest's modulesContent, with `$edgeAgent`'s registry credentials taken
- * out (passwords concern only the agent). The hub reads `$edgeHub`, the module desired properties, and the
- * module list of `$edgeAgent` (only modules listed there may connect: removing one revokes it).
+ * A module of `$edgeAgent` as the hub's configuration carries it: what the hub reads (type, status, version,
+ * image), without `env` and `createOptions`, which often hold passwords and connection strings and concern only
+ * the agent (they reach the module's container, never a ConfigMap).
+ */
+function moduleForHub(module: unknown): unknown {
+  if (!isPlainObject(module)) return module;
+  const { env: _env, settings, ...rest } = module;
+  return isPlainObject(settings) && settings.image !== undefined
+    ? { ...rest, settings: { image: settings.image } }
+    : rest;
+}
+
+const mapValues = (o: unknown, f: (v: unknown) => unknown) =>
+  isPlainObject(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) : o;
+
+/**
+ * The hub's configuration file: the manifest's modulesContent, with what concerns only the agent taken out of
+ * `$edgeAgent`: registry credentials, and each module's `env` and `createOptions` (secrets often live there).
+ * The hub reads `$edgeHub`, the module desired properties, and the module list of `$edgeAgent` (only modules
+ * listed there may connect: removing one revokes it).
  */
 export function hubConfigJson(device: Device): string {
   const content: Record<string, unknown> = { ...device.manifest.modulesContent };
   const agent = content.$edgeAgent;
   if (isPlainObject(agent) && isPlainObject(agent[DESIRED])) {
-    const desired = agent[DESIRED];
+    const desired = { ...agent[DESIRED] };
     const runtime = isPlainObject(desired.runtime) ? desired.runtime : undefined;
     const settings = runtime && isPlainObject(runtime.settings) ? runtime.settings : undefined;
     if (settings && 'registryCredentials' in settings) {
       const { registryCredentials: _removed, ...rest } = settings;
-      content.$edgeAgent = { ...agent, [DESIRED]: { ...desired, runtime: { ...runtime, settings: rest } } };
+      desired.runtime = { ...runtime, settings: rest };
     }
+    if (desired.modules !== undefined) desired.modules = mapValues(desired.modules, moduleForHub);
+    if (desired.systemModules !== undefined) desired.systemModules = mapValues(desired.systemModules, moduleForHub);
+    content.$edgeAgent = { ...agent, [DESIRED]: desired };
   }
   return JSON.stringify({ modulesContent: content }, null, 2) + '\n';
 }
@@ -132,6 +153,7 @@ function hubDeployment(ctx: PlanContext): IDeployment {
               env: hubEnv(ctx),
               ports: Object.entries(HUB_PORTS).map(([name, port]) => ({ name, containerPort: port, protocol: 'TCP' })),
               ...healthProbes(),
+              startupProbe: hubStartupProbe(),
               ...(resources ? { resources } : {}),
               securityContext: restrictedContainerSecurity(),
               volumeMounts: [

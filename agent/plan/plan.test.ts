@@ -152,4 +152,35 @@ describe('plan: properties', () => {
       /module filtermodule: environment variable name "2fast to start" is refused/,
     );
   });
+
+  it('never copies module env or createOptions (where secrets live) into the hub ConfigMap', () => {
+    const m = structuredClone(classic.manifest) as { modulesContent: Record<string, Record<string, unknown>> };
+    const modules = (
+      m.modulesContent.$edgeAgent!['properties.desired'] as { modules: Record<string, Record<string, unknown>> }
+    ).modules;
+    modules.filtermodule!.env = { DB_PASSWORD: { value: 's3cret-env' } };
+    (modules.filtermodule!.settings as Record<string, unknown>).createOptions = '{"Env":["API_KEY=s3cret-co"]}';
+    const r = plan(edgeDeploymentFor(m), TEST_INPUTS);
+    assert.ok(r.ok, formatIssues(r.issues));
+    const configMaps = JSON.stringify(r.objects.filter((o) => o.kind === 'ConfigMap'));
+    assert.ok(!configMaps.includes('s3cret'), 'a secret reached a ConfigMap');
+    assert.ok(configMaps.includes('myacr.azurecr.io/filtermodule'), 'the hub still sees the module and its image');
+    const d = r.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule');
+    assert.ok(JSON.stringify(d).includes('s3cret-env'), 'the module itself gets its env');
+  });
+
+  it('refuses two registry credentials whose Secret names would be one', () => {
+    const m = structuredClone(classic.manifest) as { modulesContent: Record<string, Record<string, unknown>> };
+    const runtime = (
+      m.modulesContent.$edgeAgent!['properties.desired'] as { runtime: { settings: Record<string, unknown> } }
+    ).runtime;
+    const cred = { username: 'u', password: 'p', address: 'myacr.azurecr.io' };
+    runtime.settings.registryCredentials = { my_acr: cred, 'my.acr': { ...cred, address: 'other.azurecr.io' } };
+    const r = plan(edgeDeploymentFor(m), TEST_INPUTS);
+    assert.equal(r.ok, false);
+    assert.match(
+      formatIssues(r.issues),
+      /registry credentials "my_acr" and "my\.acr" would both be Secret edgehub-registry-my-acr/,
+    );
+  });
 });
