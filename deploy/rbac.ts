@@ -17,7 +17,8 @@ const RBAC = 'rbac.authorization.k8s.io';
 
 /**
  * In every namespace the agent reconciles: a ClusterRole (it watches all namespaces) or a Role (one).
- * Writes are server-side apply (PATCH, which creates as well as updates), so most kinds need no `create`.
+ * Writes are server-side apply (PATCH). An apply of an object that does not exist yet is authorized as a
+ * `create` as well as a `patch` (the API server checks both), so every kind the agent applies needs both.
  */
 const RECONCILE_RULES: readonly IPolicyRule[] = [
   { apiGroups: ['edgehub.io'], resources: ['edgedeployments'], verbs: ['get', 'list', 'watch'] },
@@ -27,14 +28,14 @@ const RECONCILE_RULES: readonly IPolicyRule[] = [
   // setting that flag needs `update` on the owner's finalizers subresource. No API call shows it, which is
   // why api-calls.json lists it under "alsoRequired".
   { apiGroups: ['edgehub.io'], resources: ['edgedeployments/finalizers'], verbs: ['update'] },
-  // Planned objects: applied, pruned when no longer planned, and watched (to repair drift).
+  // Planned objects: applied (created, then patched), pruned when no longer planned, and watched (drift).
   {
     apiGroups: [''],
     resources: ['configmaps', 'persistentvolumeclaims', 'serviceaccounts', 'services'],
-    verbs: ['delete', 'list', 'patch', 'watch'],
+    verbs: ['create', 'delete', 'list', 'patch', 'watch'],
   },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['delete', 'list', 'patch', 'watch'] },
-  // Secrets also `create` and `get`: the device key and CA are created once (never overwritten) and read back.
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'delete', 'list', 'patch', 'watch'] },
+  // Secrets also `get`: the device key and CA are created once (never overwritten) and read back.
   { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'] },
   // Pods are only read, for each module's runtime status.
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },

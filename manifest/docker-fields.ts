@@ -26,9 +26,16 @@ export function readString(f: Field | undefined, issues: ManifestIssue[]): strin
   return undefined;
 }
 
+/**
+ * A boolean; `"true"` and `"false"` (any case, as .NET's Convert.ToBoolean reads them) are accepted too, as
+ * edgeAgent accepts them: it reads createOptions with Newtonsoft.Json, which converts such strings, and Azure
+ * portal and VS Code templates often write `"Privileged": "true"`.
+ */
 export function readBoolean(f: Field | undefined, issues: ManifestIssue[]): boolean | undefined {
   if (f === undefined) return undefined;
   if (typeof f.value === 'boolean') return f.value;
+  if (typeof f.value === 'string' && /^\s*(true|false)\s*$/i.test(f.value))
+    return f.value.trim().toLowerCase() === 'true';
   issues.push({ path: f.path, message: `${f.key} must be true or false, got ${describeType(f.value)}` });
   return undefined;
 }

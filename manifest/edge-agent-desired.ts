@@ -103,6 +103,13 @@ function readImage(value: unknown, path: string, issues: ManifestIssue[]): strin
       path,
       message: `image "${value}" holds an unresolved \${…} placeholder; build the deployment template first`,
     });
+  } else if (value.trim().startsWith('$')) {
+    issues.push({
+      path,
+      message: value.trim().startsWith('$upstream')
+        ? `image "${value}" pulls through $upstream, the parent device's registry proxy in nested IoT Edge; there is no parent device on Kubernetes: name the registry itself (for example myacr.azurecr.io/${value.replace(/^\$upstream(:\d+)?\//, '')})`
+        : `image "${value}" starts with an unresolved "$" variable; name the image itself`,
+    });
   } else if (/\s/.test(value)) {
     issues.push({ path, message: `image "${value}" contains whitespace` });
   }

@@ -103,6 +103,27 @@ describe('validateManifest: values', () => {
     assert.equal(m.status, 'stopped');
   });
 
+  it('reads "true" and "false" strings as booleans, as edgeAgent does (Newtonsoft), and refuses other strings', () => {
+    const withOptions = (createOptions: unknown) => {
+      const m = read('valid/classic.json') as { modulesContent: Record<string, Record<string, unknown>> };
+      const desired = m.modulesContent.$edgeAgent!['properties.desired'] as {
+        modules: Record<string, { settings: Record<string, unknown> }>;
+      };
+      desired.modules.filtermodule!.settings.createOptions = JSON.stringify(createOptions);
+      return validateManifest(m);
+    };
+    const ok = withOptions({
+      HostConfig: { Privileged: 'True', Mounts: [{ Type: 'bind', Source: '/a', Target: '/b', ReadOnly: 'false' }] },
+    });
+    assert.ok(ok.ok, formatIssues(ok.issues));
+    const co = ok.value.edgeAgent!.modules.find((x) => x.name === 'filtermodule')!.createOptions;
+    assert.equal(co.privileged, true);
+    assert.equal(co.mounts[0]!.readOnly, false);
+    const bad = withOptions({ HostConfig: { Privileged: 'yes' } });
+    assert.equal(bad.ok, false);
+    assert.match(formatIssues(bad.issues), /Privileged must be true or false, got a string \("yes"\)/);
+  });
+
   it('normalises k8s-experimental service types and keeps the Kubernetes JSON', () => {
     const r = validateManifest(read('valid/k8s-experimental.json'));
     assert.ok(r.ok);

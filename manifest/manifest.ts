@@ -29,6 +29,16 @@ function readDesired(value: unknown, path: string, issues: ManifestIssue[]): Rec
   return undefined;
 }
 
+/** Keys such as `properties.desired.modules.tempSensor`: how Azure layered deployments address a part of a twin. */
+function layeredKeys(modulesContent: Record<string, unknown>): { entry: string; key: string }[] {
+  const out: { entry: string; key: string }[] = [];
+  for (const [entry, value] of Object.entries(modulesContent)) {
+    if (!isPlainObject(value)) continue;
+    for (const key of Object.keys(value)) if (key.startsWith(`${DESIRED}.`)) out.push({ entry, key });
+  }
+  return out;
+}
+
 /**
  * Validates a deployment manifest in any of the shapes `findModulesContent` accepts. Errors name the JSON
  * path and the problem; warnings (ignored fields) ride along with a valid result.
@@ -49,6 +59,21 @@ export function validateManifest(doc: unknown, options: ValidateManifestOptions 
   const issues: ManifestIssue[] = [];
   const at = (key: string) => childPath(content.path, key);
   const modulesContent = content.value;
+  const layered = layeredKeys(modulesContent);
+  if (layered.length > 0) {
+    const first = layered[0]!;
+    return {
+      ok: false,
+      issues: [
+        {
+          path: childPath(at(first.entry), first.key),
+          message:
+            `this is a layered deployment ("${first.key}"${layered.length > 1 ? ` and ${layered.length - 1} more such keys` : ''}): ` +
+            `edgehub runs one complete deployment and does not merge layers; merge the layer into the base deployment's "${DESIRED}" and apply that`,
+        },
+      ],
+    };
+  }
 
   let edgeAgent: EdgeAgentDesiredProperties | undefined;
   if (modulesContent.$edgeAgent === undefined) {

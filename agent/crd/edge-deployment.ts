@@ -10,7 +10,7 @@ import {
   type ServiceType,
   type Validated,
 } from '../../manifest/index.js';
-import { ACCESS_MODES, SERVICE_TYPES, type AccessMode } from './types.js';
+import { ACCESS_MODES, DATA_RETENTION_POLICIES, SERVICE_TYPES, type AccessMode, type DataRetention } from './types.js';
 
 export const DEFAULT_STORAGE_SIZE = '1Gi';
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
@@ -24,6 +24,7 @@ export interface Device {
   readonly generation: number;
   readonly deviceId: string;
   readonly iotHubHostName: string;
+  readonly dataRetention: DataRetention;
   readonly hub: {
     readonly image?: string;
     readonly serviceType: ServiceType;
@@ -112,6 +113,7 @@ export function readEdgeDeployment(obj: unknown): Validated<Device> {
     generation: typeof meta.generation === 'number' ? meta.generation : 0,
     deviceId,
     iotHubHostName: r.string(spec, ['spec', 'iotHubHostName']) ?? `edgehub.${namespace}.svc`,
+    dataRetention: r.oneOf(spec, ['spec', 'dataRetention'], DATA_RETENTION_POLICIES) ?? 'Retain',
     hub: {
       ...(hubImage ? { image: hubImage } : {}),
       serviceType: r.oneOf(hub, ['spec', 'hub', 'serviceType'], SERVICE_TYPES) ?? 'ClusterIP',

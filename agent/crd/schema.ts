@@ -4,7 +4,16 @@
 // Azure deployment manifest applies unchanged, createOptions strings and all.
 import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import type { IJSONSchemaProps } from 'kubernetes-models/apiextensions.k8s.io/v1/JSONSchemaProps';
-import { ACCESS_MODES, GROUP, KIND, PLURAL, SERVICE_TYPES, SINGULAR, VERSION } from './types.js';
+import {
+  ACCESS_MODES,
+  DATA_RETENTION_POLICIES,
+  GROUP,
+  KIND,
+  PLURAL,
+  SERVICE_TYPES,
+  SINGULAR,
+  VERSION,
+} from './types.js';
 
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$';
 /** IoT Hub device ids: up to 128 ASCII letters, digits and `-.%_#*?!(),:=@$'`. */
@@ -61,6 +70,10 @@ const spec: IJSONSchemaProps = {
         },
       },
     },
+    dataRetention: text(
+      'Retain (default): PVCs, device key and CA outlive removed modules and this resource. Delete: they go too.',
+      { enum: [...DATA_RETENTION_POLICIES] },
+    ),
     modules: {
       type: 'object',
       description: 'Defaults for module objects.',

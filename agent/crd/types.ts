@@ -40,6 +40,10 @@ export interface ModuleSettings {
   readonly volumeClaims?: StorageSettings & { readonly accessMode?: AccessMode };
 }
 
+/** What happens to a device's data (PVCs, device key and CA) when a module or the EdgeDeployment goes. */
+export const DATA_RETENTION_POLICIES = ['Retain', 'Delete'] as const;
+export type DataRetention = (typeof DATA_RETENTION_POLICIES)[number];
+
 export interface EdgeDeploymentSpec {
   /** The edge device id; defaults to the resource name. */
   readonly deviceId?: string;
@@ -49,6 +53,12 @@ export interface EdgeDeploymentSpec {
   readonly modulesContent: Readonly<Record<string, unknown>>;
   readonly hub?: HubSettings;
   readonly modules?: ModuleSettings;
+  /**
+   * `Retain` (default): PVCs (module volumes, the hub store) and the device key and CA Secrets have no owner
+   * reference and are never pruned, so they outlive a removed module and a deleted EdgeDeployment, and a new
+   * EdgeDeployment of the same name takes them up again. `Delete`: they go with their module or EdgeDeployment.
+   */
+  readonly dataRetention?: DataRetention;
 }
 
 export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';

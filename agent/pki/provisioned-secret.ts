@@ -1,11 +1,11 @@
 // Secrets the agent creates once and then only reads: the device key and the device CA. They carry our
-// labels plus `edgehub.io/lifecycle: provisioned` (so pruning leaves them alone) and an owner reference, so
-// they go with their EdgeDeployment. A Secret of that name made by someone else is used as it is.
+// labels plus `edgehub.io/lifecycle: provisioned` (so pruning leaves them alone), and an owner reference only
+// under `dataRetention: Delete` (by default they outlive the EdgeDeployment: modules keep their keys). A Secret of that name made by someone else is used as it is.
 import type { KubeClient, KubeObject } from '../apply/kube.js';
 import { RESOURCES } from '../apply/resources.js';
 import type { Device } from '../crd/edge-deployment.js';
 import { AgentError } from '../errors.js';
-import { metadata, ownershipLabels } from '../plan/context.js';
+import { dataMetadata, ownershipLabels } from '../plan/context.js';
 import { LABELS } from '../plan/names.js';
 
 export const PROVISIONED = 'provisioned';
@@ -19,7 +19,7 @@ export function provisionedSecret(
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: metadata(device, name, {
+    metadata: dataMetadata(device, name, {
       ...ownershipLabels(device),
       [LABELS.lifecycle]: PROVISIONED,
     }),

@@ -71,21 +71,37 @@ export function metadata(
   labels: Record<string, string>,
   annotations?: Record<string, string>,
 ): IObjectMeta & { name: string } {
+  return { ...dataMetadata(device, name, labels, annotations), ownerReferences: [ownerReference(device)] };
+}
+
+/**
+ * Metadata of an object that holds data (a PVC, the device key, the CA). Under `dataRetention: Retain` it has
+ * no ownerReference, so the garbage collector leaves it when the EdgeDeployment goes; our labels stay, so a new
+ * EdgeDeployment of the same name takes it up again.
+ */
+export function dataMetadata(
+  device: Device,
+  name: string,
+  labels: Record<string, string>,
+  annotations?: Record<string, string>,
+): IObjectMeta & { name: string } {
   return {
     name,
     namespace: device.namespace,
     labels,
     ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
-    ownerReferences: [
-      {
-        apiVersion: API_VERSION,
-        kind: KIND,
-        name: device.name,
-        uid: device.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ],
+    ...(device.dataRetention === 'Delete' ? { ownerReferences: [ownerReference(device)] } : {}),
+  };
+}
+
+function ownerReference(device: Device) {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: device.name,
+    uid: device.uid,
+    controller: true,
+    blockOwnerDeletion: true,
   };
 }
 

@@ -3,7 +3,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { ModuleSpec } from '../../manifest/index.js';
 import { metadata, moduleLabels, selectorLabels, type PlanContext, type PlannedObject } from './context.js';
-import { containerPorts, imagePullPolicy, moduleEnv, warnUntranslated } from './container.js';
+import { containerPorts, imagePullPolicy, moduleEnv, warnLifecycle, warnUntranslated } from './container.js';
 import { containerResources, deploymentStrategy, podSettings } from './experimental.js';
 import {
   caVolume,
@@ -36,6 +36,7 @@ function dockerLabelAnnotations(module: ModuleSpec): Record<string, string> {
 
 export function planModule(ctx: PlanContext, module: ModuleSpec, objectName: string): PlannedModule {
   warnUntranslated(ctx, module);
+  warnLifecycle(ctx, module);
   const co = module.createOptions;
   const labels = moduleLabels(ctx.device, objectName);
   const volumes = planModuleVolumes(ctx, module);

@@ -35,6 +35,20 @@ export function healthProbes(): { livenessProbe: IProbe; readinessProbe: IProbe 
   };
 }
 
+/**
+ * The hub's startup probe: liveness waits until /healthz first answers, for up to 5 minutes, so a hub
+ * that opens (and checks) a large store after a crash is not killed by its liveness probe and restarted in
+ * a loop. Once it has answered, the liveness probe takes over.
+ */
+export function hubStartupProbe(): IProbe {
+  return {
+    httpGet: { path: '/healthz', port: METRICS_PORT_NAME },
+    periodSeconds: 2,
+    timeoutSeconds: 3,
+    failureThreshold: 150,
+  };
+}
+
 /** A container that cannot gain privileges, has no capabilities and a read-only root filesystem. */
 export function restrictedContainerSecurity(): ISecurityContext {
   return {

@@ -9,16 +9,26 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { DESIRED, isPlainObject } from '../../manifest/index.js';
 import type { Device } from '../crd/edge-deployment.js';
-import { base64, metadata, moduleLabels, selectorLabels, type PlanContext, type PlannedObject } from './context.js';
+import {
+  base64,
+  dataMetadata,
+  metadata,
+  moduleLabels,
+  selectorLabels,
+  type PlanContext,
+  type PlannedObject,
+} from './context.js';
 import {
   healthProbes,
   HUB_COMMAND,
   HUB_PATHS,
   HUB_PORTS,
   hubArgs,
+  hubStartupProbe,
   nonRootPodSecurity,
   restrictedContainerSecurity,
 } from './hub-args.js';
+import { envName } from './container.js';
 import { CA_FILE, CA_MOUNT_PATH, caVolume, caVolumeMount, planServiceAccount } from './identity.js';
 import { ANNOTATIONS, GATEWAY_HOST_NAME, HUB } from './names.js';
 import { credentialFor, pullSecretName } from './registry.js';
@@ -35,28 +45,52 @@ export function hubImage(ctx: PlanContext): string {
 }
 
 /**
- * The hub's configuration file: the manifest's modulesContent, with `$edgeAgent`'s registry credentials taken
- * out (passwords concern only the agent). The hub reads `$edgeHub`, the module desired properties, and the
- * module list of `$edgeAgent` (only modules listed there may connect: removing one revokes it).
+ * A module of `$edgeAgent` as the hub's configuration carries it: what the hub reads (type, status, version,
+ * image), without `env` and `createOptions`, which often hold passwords and connection strings and concern only
+ * the agent (they reach the module's container, never a ConfigMap).
+ */
+function moduleForHub(module: unknown): unknown {
+  if (!isPlainObject(module)) return module;
+  const { env: _env, settings, ...rest } = module;
+  return isPlainObject(settings) && settings.image !== undefined
+    ? { ...rest, settings: { image: settings.image } }
+    : rest;
+}
+
+const mapValues = (o: unknown, f: (v: unknown) => unknown) =>
+  isPlainObject(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) : o;
+
+/**
+ * The hub's configuration file: the manifest's modulesContent, with what concerns only the agent taken out of
+ * `$edgeAgent`: registry credentials, and each module's `env` and `createOptions` (secrets often live there).
+ * The hub reads `$edgeHub`, the module desired properties, and the module list of `$edgeAgent` (only modules
+ * listed there may connect: removing one revokes it).
  */
 export function hubConfigJson(device: Device): string {
   const content: Record<string, unknown> = { ...device.manifest.modulesContent };
   const agent = content.$edgeAgent;
   if (isPlainObject(agent) && isPlainObject(agent[DESIRED])) {
-    const desired = agent[DESIRED];
+    const desired = { ...agent[DESIRED] };
     const runtime = isPlainObject(desired.runtime) ? desired.runtime : undefined;
     const settings = runtime && isPlainObject(runtime.settings) ? runtime.settings : undefined;
     if (settings && 'registryCredentials' in settings) {
       const { registryCredentials: _removed, ...rest } = settings;
-      content.$edgeAgent = { ...agent, [DESIRED]: { ...desired, runtime: { ...runtime, settings: rest } } };
+      desired.runtime = { ...runtime, settings: rest };
     }
+    if (desired.modules !== undefined) desired.modules = mapValues(desired.modules, moduleForHub);
+    if (desired.systemModules !== undefined) desired.systemModules = mapValues(desired.systemModules, moduleForHub);
+    content.$edgeAgent = { ...agent, [DESIRED]: desired };
   }
   return JSON.stringify({ modulesContent: content }, null, 2) + '\n';
 }
 
 function hubEnv(ctx: PlanContext): IEnvVar[] {
   const byName = new Map<string, IEnvVar>();
-  for (const e of ctx.device.manifest.edgeAgent?.systemModules.edgeHub?.env ?? []) byName.set(e.name, { ...e });
+  const hub = ctx.device.manifest.edgeAgent?.systemModules.edgeHub;
+  for (const e of hub?.env ?? []) {
+    const name = envName(ctx, hub!, e.name);
+    if (name !== undefined) byName.set(name, { name, value: e.value });
+  }
   for (const [name, value] of [
     ['IOTEDGE_DEVICEID', ctx.device.deviceId],
     ['IOTEDGE_MODULEID', HUB.moduleId],
@@ -119,6 +153,7 @@ function hubDeployment(ctx: PlanContext): IDeployment {
               env: hubEnv(ctx),
               ports: Object.entries(HUB_PORTS).map(([name, port]) => ({ name, containerPort: port, protocol: 'TCP' })),
               ...healthProbes(),
+              startupProbe: hubStartupProbe(),
               ...(resources ? { resources } : {}),
               securityContext: restrictedContainerSecurity(),
               volumeMounts: [
@@ -170,7 +205,7 @@ function hubDataClaim(ctx: PlanContext): IPersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: metadata(ctx.device, HUB.dataClaim, moduleLabels(ctx.device, HUB.name)),
+    metadata: dataMetadata(ctx.device, HUB.dataClaim, moduleLabels(ctx.device, HUB.name)),
     spec: {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: storage.size } },

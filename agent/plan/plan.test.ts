@@ -53,10 +53,16 @@ describe('plan: properties', () => {
     assert.deepEqual(plan(ed, TEST_INPUTS), plan(structuredClone(ed), TEST_INPUTS));
   });
 
-  it('gives every object our labels and a controller owner reference', () => {
+  it('gives every object our labels and a controller owner reference, but PVCs only under dataRetention: Delete', () => {
     const r = plan(ed, TEST_INPUTS);
     assert.ok(r.ok);
-    for (const o of r.objects) {
+    const claims = r.objects.filter((o) => o.kind === 'PersistentVolumeClaim');
+    assert.ok(claims.length > 0);
+    for (const c of claims)
+      assert.equal(c.metadata?.ownerReferences, undefined, `${c.metadata?.name}: retained by default`);
+    const deleting = plan(edgeDeploymentFor(classic.manifest, { settings: { dataRetention: 'Delete' } }), TEST_INPUTS);
+    assert.ok(deleting.ok);
+    for (const o of deleting.objects) {
       assert.equal(
         o.metadata?.labels?.['app.kubernetes.io/managed-by'],
         'edgehub-agent',
@@ -119,5 +125,62 @@ describe('plan: properties', () => {
     const digest = (r: typeof a) =>
       r.ok ? r.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule') : undefined;
     assert.notDeepEqual(digest(a), digest(b));
+  });
+
+  it('writes .NET configuration names with "__" for ":" (older API servers refuse ":"), and refuses names no API server before 1.32 takes', () => {
+    const withEnv = (env: Record<string, { value: string }>) => {
+      const m = structuredClone(classic.manifest) as { modulesContent: Record<string, Record<string, unknown>> };
+      const modules = (
+        m.modulesContent.$edgeAgent!['properties.desired'] as { modules: Record<string, Record<string, unknown>> }
+      ).modules;
+      modules.filtermodule!.env = env;
+      return plan(edgeDeploymentFor(m), TEST_INPUTS);
+    };
+    const ok = withEnv({ 'Logging:LogLevel:Default': { value: 'Debug' } });
+    assert.ok(ok.ok, formatIssues(ok.issues));
+    const d = ok.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule');
+    const env = d?.kind === 'Deployment' ? d.spec!.template.spec!.containers[0]!.env! : [];
+    assert.deepEqual(
+      env.find((e) => e.name.startsWith('Logging')),
+      { name: 'Logging__LogLevel__Default', value: 'Debug' },
+    );
+    assert.ok(ok.issues.some((i) => i.severity === 'warning' && /Logging__LogLevel__Default/.test(i.message)));
+    const bad = withEnv({ '2fast to start': { value: 'x' } });
+    assert.equal(bad.ok, false);
+    assert.match(
+      formatIssues(bad.issues),
+      /module filtermodule: environment variable name "2fast to start" is refused/,
+    );
+  });
+
+  it('never copies module env or createOptions (where secrets live) into the hub ConfigMap', () => {
+    const m = structuredClone(classic.manifest) as { modulesContent: Record<string, Record<string, unknown>> };
+    const modules = (
+      m.modulesContent.$edgeAgent!['properties.desired'] as { modules: Record<string, Record<string, unknown>> }
+    ).modules;
+    modules.filtermodule!.env = { DB_PASSWORD: { value: 's3cret-env' } };
+    (modules.filtermodule!.settings as Record<string, unknown>).createOptions = '{"Env":["API_KEY=s3cret-co"]}';
+    const r = plan(edgeDeploymentFor(m), TEST_INPUTS);
+    assert.ok(r.ok, formatIssues(r.issues));
+    const configMaps = JSON.stringify(r.objects.filter((o) => o.kind === 'ConfigMap'));
+    assert.ok(!configMaps.includes('s3cret'), 'a secret reached a ConfigMap');
+    assert.ok(configMaps.includes('myacr.azurecr.io/filtermodule'), 'the hub still sees the module and its image');
+    const d = r.objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'filtermodule');
+    assert.ok(JSON.stringify(d).includes('s3cret-env'), 'the module itself gets its env');
+  });
+
+  it('refuses two registry credentials whose Secret names would be one', () => {
+    const m = structuredClone(classic.manifest) as { modulesContent: Record<string, Record<string, unknown>> };
+    const runtime = (
+      m.modulesContent.$edgeAgent!['properties.desired'] as { runtime: { settings: Record<string, unknown> } }
+    ).runtime;
+    const cred = { username: 'u', password: 'p', address: 'myacr.azurecr.io' };
+    runtime.settings.registryCredentials = { my_acr: cred, 'my.acr': { ...cred, address: 'other.azurecr.io' } };
+    const r = plan(edgeDeploymentFor(m), TEST_INPUTS);
+    assert.equal(r.ok, false);
+    assert.match(
+      formatIssues(r.issues),
+      /registry credentials "my_acr" and "my\.acr" would both be Secret edgehub-registry-my-acr/,
+    );
   });
 });

@@ -1,13 +1,13 @@
 // The planner's entry point: an EdgeDeployment and the secrets the reconciler holds → every object the
 // agent applies for that device. Pure and deterministic: same input, same objects, same order.
-import type { ManifestIssue, RegistryCredential } from '../../manifest/index.js';
+import { childPath, type ManifestIssue, type RegistryCredential } from '../../manifest/index.js';
 import { readEdgeDeployment, type Device } from '../crd/edge-deployment.js';
 import { KIND_ORDER, modulePath, type PlanContext, type PlanInputs, type PlannedObject } from './context.js';
 import { planModule } from './deployment.js';
 import { hubImage, planHub } from './hub.js';
 import { planCaConfigMap } from './identity.js';
 import { HUB, moduleObjectName } from './names.js';
-import { credentialFor, planPullSecret } from './registry.js';
+import { credentialFor, planPullSecret, pullSecretName } from './registry.js';
 import { planVolumeClaim } from './volumes.js';
 
 export type PlanResult =
@@ -47,6 +47,24 @@ function checkCollisions(ctx: PlanContext, owned: readonly { owner: string; obje
   }
 }
 
+/** Two credential keys that make one Secret name (`my_acr`, `my.acr`) would overwrite each other's Secret. */
+function checkCredentialNames(ctx: PlanContext, credentials: readonly RegistryCredential[]) {
+  const byName = new Map<string, string>();
+  for (const c of credentials) {
+    const name = pullSecretName(c);
+    const first = byName.get(name);
+    if (first === undefined) byName.set(name, c.name);
+    else
+      ctx.errors.push({
+        path: childPath(REGISTRY_CREDENTIALS_PATH, c.name),
+        message: `registry credentials "${first}" and "${c.name}" would both be Secret ${name}; rename one`,
+      });
+  }
+}
+
+const REGISTRY_CREDENTIALS_PATH =
+  'spec.modulesContent.$edgeAgent["properties.desired"].runtime.settings.registryCredentials';
+
 export function plan(edgeDeployment: unknown, inputs: PlanInputs): PlanResult {
   const read = readEdgeDeployment(edgeDeployment);
   if (!read.ok) return { ok: false, issues: [...read.issues] };
@@ -56,6 +74,7 @@ export function plan(edgeDeployment: unknown, inputs: PlanInputs): PlanResult {
     { owner: HUB.moduleId, objects: [planCaConfigMap(ctx), ...planHub(ctx)] },
   ];
   const credentials = device.manifest.edgeAgent?.runtime.registryCredentials ?? [];
+  checkCredentialNames(ctx, credentials);
   const used = new Map<string, RegistryCredential>();
   const claims = new Set<string>();
   const note = (image: string) => {

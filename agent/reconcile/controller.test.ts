@@ -106,7 +106,7 @@ describe('controller: the classic manifest end to end', () => {
     await eventually(async () => (await h.condition('Degraded'))?.status === 'False', 'Degraded=False again');
   });
 
-  it('prunes a removed module (Deployment, Service, PVC, identity) but never an object without our labels', async () => {
+  it('prunes a removed module (Deployment, Service, identity), keeps its PVC (dataRetention: Retain), never touches an object without our labels', async () => {
     modulesOf(manifest).cache = {
       type: 'docker',
       settings: {
@@ -133,10 +133,14 @@ describe('controller: the classic manifest end to end', () => {
       [RESOURCES.service, 'cache'],
       [RESOURCES.serviceAccount, 'cache'],
       [RESOURCES.secret, 'cache-identity'],
-      [RESOURCES.persistentVolumeClaim, 'cachedata'],
     ] as const) {
       await eventually(async () => (await h.get(type, name)) === undefined, `${type.kind} ${name} pruned`);
     }
+    assert.ok(await h.get(RESOURCES.persistentVolumeClaim, 'cachedata'), 'the data of a removed module is kept');
+    await eventually(async () => {
+      const issues = ((await h.status())?.issues ?? []) as { message: string }[];
+      return issues.some((i) => /PersistentVolumeClaim cachedata is kept/.test(i.message));
+    }, 'status says the claim is kept');
     assert.ok(await h.get(RESOURCES.configMap, 'users-own'), 'an unlabelled ConfigMap survives');
     assert.ok(await h.get(RESOURCES.secret, 'edgehub-device-key'), 'the device key survives pruning');
   });
@@ -167,11 +171,15 @@ describe('controller: the classic manifest end to end', () => {
     await h.kube.delete(RESOURCES.edgeDeployment, NAMESPACE, 'dev2');
   });
 
-  it('lets garbage collection remove everything when the EdgeDeployment is deleted', async () => {
+  it('lets garbage collection remove everything but the data when the EdgeDeployment is deleted', async () => {
     await h.kube.delete(RESOURCES.edgeDeployment, NAMESPACE, 'dev1');
     // A reconcile already running when the EdgeDeployment went may still write; the collector removes that too.
     await eventually(async () => (await h.names(RESOURCES.deployment)).length === 0, 'no Deployments');
-    await eventually(async () => (await h.names(RESOURCES.secret)).length === 0, 'no Secrets');
+    await eventually(
+      async () => (await h.names(RESOURCES.secret)).join() === 'edgehub-device-ca,edgehub-device-key',
+      'only the device key and CA Secrets',
+    );
+    assert.deepEqual(await h.names(RESOURCES.persistentVolumeClaim), ['cachedata', 'edgehub-data']);
     await eventually(
       async () => (await h.names(RESOURCES.configMap)).join() === 'users-own',
       'only the user ConfigMap',

@@ -5,7 +5,7 @@ import type { ManifestIssue } from '../../manifest/index.js';
 import { applyObjects } from '../apply/apply.js';
 import type { KubeClient, KubeObject } from '../apply/kube.js';
 import { pruneObjects } from '../apply/prune.js';
-import { RESOURCES } from '../apply/resources.js';
+import { OWNED_RESOURCES, RESOURCES, resourceOf } from '../apply/resources.js';
 import { readEdgeDeployment } from '../crd/edge-deployment.js';
 import type { EdgeDeploymentStatus } from '../crd/types.js';
 import { AgentError, ERROR_CODES, errorCode } from '../errors.js';
@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import { hubCertificateNames } from '../plan/hub.js';
 import { FIELD_MANAGER, HUB, LABELS, labelValue } from '../plan/names.js';
+import { checkAgainstLive, liveKey, type LiveObject } from '../plan/live.js';
 import { plan } from '../plan/plan.js';
 import { ensureDeviceCa } from '../pki/device-ca.js';
 import { ensureDeviceKey } from '../pki/device-key.js';
@@ -108,11 +109,35 @@ export class Reconciler {
       });
       if (!planned.ok) return await this.invalid(ctx, planned.issues, generation, previous);
       const objects = planned.objects as unknown as KubeObject[];
-      await applyObjects(kube, objects, {
+      const decision = checkAgainstLive(device, planned.objects, await this.readLive(namespace));
+      for (const r of decision.refused) {
+        log.warn(
+          { event: 'object.refused', ...ctx, kind: r.object.kind, object: r.object.metadata?.name, reason: r.reason },
+          r.issue.message,
+        );
+      }
+      for (const r of decision.recreate) {
+        const type = resourceOf(r.object.apiVersion, r.object.kind)!;
+        await kube.delete(type, namespace, r.object.metadata?.name ?? '', r.uid);
+        log.info(
+          { event: 'object.recreated', ...ctx, kind: r.object.kind, object: r.object.metadata?.name, field: r.why },
+          `deleted ${r.object.kind} ${r.object.metadata?.name} to create it again: its ${r.why} cannot change`,
+        );
+      }
+      await applyObjects(kube, decision.apply as unknown as KubeObject[], {
         retryDelayMs: this.o.applyRetryDelayMs ?? 100,
         onApplied: (o) => this.o.metrics.objectsApplied.inc({ kind: o.kind }),
       });
-      const pruned = await pruneObjects(kube, namespace, ownedSelector(name), objects);
+      const retained: ManifestIssue[] = [];
+      const pruned = await pruneObjects(kube, namespace, ownedSelector(name), objects, {
+        retainClaims: device.dataRetention === 'Retain',
+        onRetained: (o) =>
+          retained.push({
+            path: 'spec.dataRetention',
+            severity: 'warning',
+            message: `PersistentVolumeClaim ${o.name} is kept with its data (dataRetention: Retain) though no module mounts it; delete it by hand when it is no longer needed`,
+          }),
+      });
       for (const p of pruned) {
         this.o.metrics.objectsPruned.inc({ kind: p.kind });
         log.info(
@@ -123,7 +148,7 @@ export class Reconciler {
       const pods = (await kube.list(RESOURCES.pod, namespace, ownedSelector(name))).items as unknown as IPod[];
       const status = await this.writeStatus(
         ctx,
-        { kind: 'applied', device, pods, issues: planned.issues },
+        { kind: 'applied', device, pods, issues: [...planned.issues, ...retained], refused: decision.refused },
         generation,
         previous,
       );
@@ -140,6 +165,15 @@ export class Reconciler {
       await this.writeStatus(ctx, facts, generation, previous).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Every object of the owned kinds in the namespace, ours or not: what the planned names would meet. */
+  private async readLive(namespace: string): Promise<Map<string, LiveObject>> {
+    const live = new Map<string, LiveObject>();
+    for (const type of OWNED_RESOURCES) {
+      for (const o of (await this.o.kube.list(type, namespace)).items) live.set(liveKey(type.kind, o.metadata.name), o);
+    }
+    return live;
   }
 
   private async invalid(

@@ -14,6 +14,7 @@ import {
   type ModuleRuntimeStatus,
   type StatusIssue,
 } from '../crd/types.js';
+import type { Refusal } from '../plan/live.js';
 import { ANNOTATIONS, HUB, LABELS, moduleObjectName } from '../plan/names.js';
 import { currentPod, podRuntimeStatus } from './pod-status.js';
 
@@ -31,6 +32,8 @@ export type ReconcileFacts =
       readonly device: Device;
       readonly pods: readonly IPod[];
       readonly issues: readonly ManifestIssue[];
+      /** Planned objects not applied: an immutable field changed, or the name is taken by an object not ours. */
+      readonly refused?: readonly Refusal[];
     };
 
 type Verdict = Record<ConditionType, { status: ConditionStatus; reason: string; message: string }>;
@@ -84,6 +87,7 @@ function verdictFor(facts: ReconcileFacts, modules: readonly ModuleRuntimeStatus
     (m) => m.desiredStatus === 'running' && (m.runtimeStatus === 'failed' || m.runtimeStatus === 'backoff'),
   );
   const running = modules.filter((m) => m.runtimeStatus === 'running').length;
+  const refused = facts.refused ?? [];
   const list = (ms: readonly ModuleRuntimeStatus[]) => ms.map((m) => `${m.name} (${m.runtimeStatus})`).join(', ');
   return {
     Ready:
@@ -103,9 +107,11 @@ function verdictFor(facts: ReconcileFacts, modules: readonly ModuleRuntimeStatus
             message: `${waiting.length} module(s) not yet in their desired state`,
           },
     Degraded:
-      failing.length === 0
-        ? { status: 'False', reason: 'AsExpected', message: 'no module is failing' }
-        : { status: 'True', reason: 'ModuleFailed', message: list(failing) },
+      failing.length > 0
+        ? { status: 'True', reason: 'ModuleFailed', message: list(failing) }
+        : refused.length > 0
+          ? { status: 'True', reason: refused[0]!.reason, message: refused.map((r) => r.issue.message).join('; ') }
+          : { status: 'False', reason: 'AsExpected', message: 'no module is failing' },
   };
 }
 
@@ -128,7 +134,8 @@ export function buildStatus(
       observedGeneration: generation,
     };
   });
-  return { observedGeneration: generation, conditions, modules, issues: toStatusIssues(facts.issues) };
+  const issues = [...(facts.kind === 'applied' ? (facts.refused ?? []).map((r) => r.issue) : []), ...facts.issues];
+  return { observedGeneration: generation, conditions, modules, issues: toStatusIssues(issues) };
 }
 
 /** True when writing `next` would change nothing. */

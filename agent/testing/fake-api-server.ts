@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
+import { RbacAuthorizer, type Attributes } from './fake-rbac.js';
 import { discovery, findResource, type FakeResource } from './fake-resources.js';
 import { ApiError, FakeStore, type KubeJson, type StoredEvent } from './fake-store.js';
 import { parseLabelSelector } from './label-selector.js';
@@ -20,6 +21,10 @@ export interface RecordedRequest {
   readonly name?: string;
   /** The bearer token the client sent: tests give each client its own. */
   readonly user?: string;
+  /** The user the request ran as (`Impersonate-User`), whose RBAC applied. */
+  readonly as?: string;
+  /** Every authorization the request needed, in order: its verb, and `create` for an apply that created. */
+  readonly authorized: Attributes[];
   status: number;
 }
 
@@ -77,6 +82,12 @@ export class FakeApiServer {
   private readonly watches = new Map<ServerResponse, { silenced: boolean; timer?: NodeJS.Timeout }>();
   private server?: Server;
   url = '';
+  /**
+   * RBAC for impersonated users. Tokens themselves are cluster admins (system:masters), so tests and the fake
+   * kubelet can do anything; a client that impersonates a user (kubeconfig `as`, header `Impersonate-User`)
+   * gets exactly what the roles bound to that user allow, and a 403 otherwise, as a real API server answers.
+   */
+  rbac?: RbacAuthorizer;
 
   static async start(): Promise<FakeApiServer> {
     const fake = new FakeApiServer();
@@ -94,12 +105,12 @@ export class FakeApiServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** A KubeConfig for this server; `token` identifies the client in `requests`. */
-  kubeConfig(token = 'test'): KubeConfig {
+  /** A KubeConfig for this server; `token` identifies the client in `requests`; `as` impersonates a user. */
+  kubeConfig(token = 'test', as?: string): KubeConfig {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'fake', server: this.url, skipTLSVerify: true }],
-      users: [{ name: token, token }],
+      users: [{ name: token, token, ...(as ? { impersonateUser: as } : {}) }],
       contexts: [{ name: 'fake', cluster: 'fake', user: token }],
       currentContext: 'fake',
     });
@@ -136,11 +147,14 @@ export class FakeApiServer {
     const segments = url.pathname.split('/').filter((s) => s !== '');
     const isWatch = req.method === 'GET' && url.searchParams.get('watch') === 'true';
     const auth = req.headers.authorization;
+    const as = req.headers['impersonate-user'];
     const entry: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       verb: 'get',
       ...(auth?.startsWith('Bearer ') ? { user: auth.slice(7) } : {}),
+      ...(typeof as === 'string' ? { as } : {}),
+      authorized: [],
       status: 200,
     };
     this.requests.push(entry);
@@ -169,6 +183,19 @@ export class FakeApiServer {
       ...(route.namespace ? { namespace: route.namespace } : {}),
       ...(name ? { name } : {}),
     });
+    const attributes: Attributes = {
+      user: entry.as ?? '',
+      verb: entry.verb,
+      group: resource.group,
+      resource: subresource ? `${resource.plural}/${subresource}` : resource.plural,
+      ...(route.namespace ? { namespace: route.namespace } : {}),
+      ...(name ? { name } : {}),
+    };
+    const authorize = (a: Attributes): void => {
+      if (entry.as === undefined) return;
+      entry.authorized.push(a);
+      if (!this.rbac?.allows(a)) throw new ApiError(403, 'Forbidden', RbacAuthorizer.forbiddenMessage(a));
+    };
     const fault = this.faults.find(
       (f) =>
         f.times > 0 &&
@@ -181,13 +208,28 @@ export class FakeApiServer {
       return send(res, fault.status, status(fault.status, 'Injected', `injected ${fault.status}`));
     }
     try {
+      authorize(attributes);
       if (isWatch) return this.watch(route, url.searchParams, res);
+      // Server-side apply of an object that does not exist is a create: authorized as one too, answered 201.
+      const creates =
+        req.method === 'POST' ||
+        (this.isApply(req) &&
+          name !== undefined &&
+          !route.subresource &&
+          !this.store.get(resource, route.namespace, name));
+      if (creates && req.method !== 'POST') authorize({ ...attributes, verb: 'create' });
       const result = await this.serve(req, route, url.searchParams);
-      send(res, req.method === 'POST' ? 201 : 200, result);
+      send(res, creates ? 201 : 200, result);
     } catch (err) {
       if (err instanceof ApiError) return send(res, err.code, status(err.code, err.reason, err.message));
       throw err;
     }
+  }
+
+  private isApply(req: IncomingMessage): boolean {
+    return (
+      req.method === 'PATCH' && (req.headers['content-type'] ?? '').split(';')[0] === 'application/apply-patch+yaml'
+    );
   }
 
   private verb(method: string, route: Route, isWatch: boolean): string {

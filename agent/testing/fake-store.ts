@@ -3,6 +3,7 @@
 // status subresources; and, when enabled, a simulated garbage collector for ownerReferences.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { defaultOnCreate, immutableViolation } from './fake-immutable.js';
 import { mergePatch, serverSideApply } from './fake-merge.js';
 import { apiVersionOf, resourceOfKind, type FakeResource } from './fake-resources.js';
 import { parseLabelSelector } from './label-selector.js';
@@ -138,6 +139,7 @@ export class FakeStore {
     m.generation = 1;
     m.resourceVersion = String(++this.rv);
     if (r.statusSubresource && r.kind !== 'Pod') delete o.status;
+    defaultOnCreate(r.kind, o, this.rv);
     this.objects.set(k, o);
     this.record('ADDED', r, o);
     return clone(o);
@@ -160,6 +162,8 @@ export class FakeStore {
     }
     o.apiVersion = existing.apiVersion;
     o.kind = existing.kind;
+    const violation = opts.status ? undefined : immutableViolation(r.kind, existing, o);
+    if (violation) throw new ApiError(422, 'Invalid', violation);
     const comparable = (x: KubeJson) => ({ ...x, metadata: { ...x.metadata, resourceVersion: undefined } });
     if (isDeepStrictEqual(comparable(o), comparable(existing))) return clone(existing);
     const specOf = (x: KubeJson) =>

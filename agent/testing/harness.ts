@@ -8,10 +8,31 @@ import { API_VERSION, KIND } from '../crd/types.js';
 import { silentLogger } from '../log.js';
 import { startAgent, type AgentOptions, type RunningAgent } from '../main.js';
 import { FakeApiServer } from './fake-api-server.js';
+import { RbacAuthorizer, serviceAccountUser } from './fake-rbac.js';
 import { startFakeKubelet, type FakeKubelet } from './fake-kubelet.js';
 
 export const NAMESPACE = 'edge-dev1';
 export const LEASE_NAMESPACE = 'edgehub-system';
+
+/**
+ * The agent's ServiceAccount, as deploy/ installs it: agents in tests impersonate it, so every request they
+ * make is authorized by the generated RBAC (a missing verb is a 403, as on a real cluster).
+ */
+export const AGENT_USER = serviceAccountUser(LEASE_NAMESPACE, 'edgehub-agent');
+
+const DEPLOY = new URL('../../deploy/', import.meta.url);
+/** The generated RBAC of a cluster-wide install (deploy/rbac/cluster), which the fake enforces. */
+export function clusterRbac(): RbacAuthorizer {
+  return RbacAuthorizer.fromFiles([
+    new URL('rbac/cluster/cluster-role.yaml', DEPLOY),
+    new URL('rbac/cluster/leader-election-role.yaml', DEPLOY),
+  ]);
+}
+
+/** The generated RBAC of a namespace-scope install (deploy/rbac/namespaced), placed in `namespace`. */
+export function namespacedRbac(namespace: string): RbacAuthorizer {
+  return RbacAuthorizer.fromFiles([new URL('rbac/namespaced/role.yaml', DEPLOY)], namespace);
+}
 
 /** Fast timings: watches end every 2 s, stalls are noticed 0.5 s later, retries start at 20 ms. */
 export const FAST: Partial<AgentOptions> = {
@@ -71,6 +92,7 @@ export class Harness {
 
   static async start(options: { kubelet?: boolean } = {}): Promise<Harness> {
     const fake = await FakeApiServer.start();
+    fake.rbac = clusterRbac();
     const h = new Harness(fake, new Kube(fake.kubeConfig('tester'), 'tester'));
     for (const name of [NAMESPACE, LEASE_NAMESPACE]) {
       await h.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -79,12 +101,14 @@ export class Harness {
     return h;
   }
 
-  async startAgent(user = 'agent', options: Partial<AgentOptions> = {}): Promise<RunningAgent> {
+  /** An agent whose token is `user`, running as the agent ServiceAccount (`as`), with fast timings. */
+  async startAgent(user = 'agent', options: Partial<AgentOptions> & { as?: string } = {}): Promise<RunningAgent> {
+    const { as = AGENT_USER, ...rest } = options;
     const agent = await startAgent({
-      kubeConfig: this.fake.kubeConfig(user),
+      kubeConfig: this.fake.kubeConfig(user, as),
       log: silentLogger(),
       ...FAST,
-      ...options,
+      ...rest,
     });
     this.agents.push(agent);
     return agent;

@@ -86,6 +86,9 @@ function checkDeployment(d: Deployment, where: string, problems: string[]) {
     }
     const envNames = (c.env ?? []).map((e) => e.name);
     if (new Set(envNames).size !== envNames.length) problems.push(`${where}: duplicate env names`);
+    // What API servers before 1.32 accept (RelaxedEnvironmentVariableValidation came later).
+    for (const n of envNames)
+      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(n)) problems.push(`${where}: bad env name "${n}"`);
   }
 }
 
