@@ -56,4 +56,20 @@ describe('property bag', () => {
     assert.equal(decoded['a key'], 'a/&=b+c');
     assert.equal(decoded['$.on'], undefined, 'the output name is never sent to an input');
   });
+
+  it('names the real sender of a twin change notification in $.cdid/$.cmid, not $edgeHub', () => {
+    const bag = formatPropertyBag({
+      properties: {},
+      systemProperties: {
+        messageType: 'twinChangeNotification',
+        connectionDeviceId: 'edge',
+        connectionModuleId: '$edgeHub',
+        rpSenderDeviceId: 'edge',
+        rpSenderModuleId: 'sensor',
+      },
+      body: Buffer.alloc(0),
+      enqueuedMs: 0,
+    });
+    assert.equal(bag, '%24.cdid=edge&%24.cmid=sensor');
+  });
 });
