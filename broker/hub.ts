@@ -25,6 +25,7 @@ import { OpsServer } from './metrics/server.js';
 import { AmqpHead } from './amqp/server.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
 import { MqttHead } from './mqtt/server.js';
+import type { MethodsHttpContext } from './methods/http-invoke.js';
 import { Methods } from './methods/methods.js';
 import { Twins } from './twin/twins.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
@@ -99,6 +100,8 @@ export class Hub {
   readonly ingest: Ingest;
   readonly twins: Twins;
   readonly methods: Methods;
+  /** What the HTTPS methods route (POST /twins/{d}/modules/{m}/methods) needs, for the 443 listener. */
+  readonly methodsHttp: MethodsHttpContext;
 
   private constructor(
     readonly options: HubOptions,
@@ -179,6 +182,11 @@ export class Hub {
         }),
     });
     this.methods = new Methods(log.child({ component: 'methods' }));
+    this.methodsHttp = {
+      credentials: () => this.credentials,
+      methods: this.methods,
+      log: log.child({ component: 'methods' }),
+    };
   }
 
   /** Starts a hub; rejects with a clear message when the data folder is not writable or a port is taken. */

@@ -158,7 +158,6 @@ export class Methods {
           message: `${target} did not answer method "${call.methodName}" within ${call.responseTimeoutInSeconds} s (no handler registered, or it is slow)`,
         });
       }, timeoutMs);
-      timer.unref();
       this.pending.set(requestId, { target, methodName: call.methodName, resolve, timer });
       try {
         channel.send(requestId, call.methodName, payload);
@@ -187,7 +186,6 @@ export class Methods {
         },
       };
       const timer = setTimeout(waiter.ready, ms);
-      timer.unref();
       set.add(waiter);
     });
   }
