@@ -26,6 +26,9 @@ import { AmqpHead } from './amqp/server.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
 import { mqttInputCheck } from './mqtt/input-target.js';
 import { MqttHead } from './mqtt/server.js';
+import type { MethodsHttpContext } from './methods/http-invoke.js';
+import { Methods } from './methods/methods.js';
+import { Twins } from './twin/twins.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
 
 export interface HubOptions {
@@ -96,6 +99,10 @@ export class Hub {
   readonly commit: GroupCommit;
   readonly endpoints: Endpoints;
   readonly ingest: Ingest;
+  readonly twins: Twins;
+  readonly methods: Methods;
+  /** What the HTTPS methods route (POST /twins/{d}/modules/{m}/methods) needs, for the 443 listener. */
+  readonly methodsHttp: MethodsHttpContext;
 
   private constructor(
     readonly options: HubOptions,
@@ -195,6 +202,24 @@ export class Hub {
       },
       mqttInputCheck(device.deviceId),
     );
+    const twinLog = log.child({ component: 'twin' });
+    this.twins = new Twins(store, device.deviceId, twinLog, {
+      // A reported change, routed like telemetry (FROM /twinChangeNotifications); a failed commit is logged.
+      notify: (message) =>
+        this.ingest.accept(message, (err) => {
+          if (err)
+            twinLog.error(
+              { event: 'twin.notification.failed', err: err.message },
+              `twin change notification not stored: ${err.message}`,
+            );
+        }),
+    });
+    this.methods = new Methods(log.child({ component: 'methods' }));
+    this.methodsHttp = {
+      credentials: () => this.credentials,
+      methods: this.methods,
+      log: log.child({ component: 'methods' }),
+    };
   }
 
   /** Starts a hub; rejects with a clear message when the data folder is not writable or a port is taken. */
@@ -265,6 +290,8 @@ export class Hub {
         endpoints: this.endpoints,
         metrics: this.metrics,
         log: this.log.child({ component: 'mqtt' }),
+        twins: this.twins,
+        methods: this.methods,
         identities: new WeakMap<never, Identity>(),
       },
       this.store,
@@ -375,6 +402,12 @@ export class Hub {
       timeToLiveSecs: config.edgeHub.storeAndForwardConfiguration.timeToLiveSecs,
     };
     this.endpoints.applyRoutes(config.routes);
+    const twinsChanged = this.twins.applyConfiguration(config.manifest.moduleTwins);
+    if (twinsChanged.length > 0)
+      this.log.info(
+        { event: 'twin.desired.changed', ids: twinsChanged },
+        `desired properties changed for ${twinsChanged.join(', ')}`,
+      );
     this.credentials = { ...this.credentials, modules: config.modules };
     this.metrics.configReloads.inc({ result: 'applied' });
     for (const w of config.warnings) this.log.warn({ event: 'config.warning', path: this.configPath }, w);
@@ -421,6 +454,7 @@ export class Hub {
       if (this.sweepTimer) clearInterval(this.sweepTimer);
       this.mqtt?.stopAccepting();
       this.amqp?.stopAccepting();
+      this.methods.close();
       this.commit.flush();
       await this.mqtt?.close();
       await this.amqp?.close();

@@ -5,6 +5,8 @@ import type { Endpoints } from '../core/endpoints.js';
 import type { Ingest } from '../core/ingest.js';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
+import type { Methods } from '../methods/methods.js';
+import type { Twins } from '../twin/twins.js';
 
 export interface MqttContext {
   readonly credentials: () => Credentials;
@@ -14,6 +16,8 @@ export interface MqttContext {
   readonly endpoints: Endpoints;
   readonly metrics: HubMetrics;
   readonly log: Logger;
+  readonly twins: Twins;
+  readonly methods: Methods;
   /** The authenticated identity of each connection. */
   readonly identities: WeakMap<Client, Identity>;
 }

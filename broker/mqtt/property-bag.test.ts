@@ -82,4 +82,20 @@ describe('property bag', () => {
     assert.match(propertyBagOverLimit(message({ k: '='.repeat(30_000) }), 65_000) ?? '', /is 90002 bytes/);
     assert.match(propertyBagOverLimit(message({ k: 'a\ud800b'.repeat(10_000) }), 100) ?? '', /lone UTF-16 surrogate/);
   });
+
+  it('names the real sender of a twin change notification in $.cdid/$.cmid, not $edgeHub', () => {
+    const bag = formatPropertyBag({
+      properties: {},
+      systemProperties: {
+        messageType: 'twinChangeNotification',
+        connectionDeviceId: 'edge',
+        connectionModuleId: '$edgeHub',
+        rpSenderDeviceId: 'edge',
+        rpSenderModuleId: 'sensor',
+      },
+      body: Buffer.alloc(0),
+      enqueuedMs: 0,
+    });
+    assert.equal(bag, '%24.cdid=edge&%24.cmid=sensor');
+  });
 });

@@ -90,8 +90,12 @@ export function formatPropertyBag(message: Message): string {
     out += (out.length === 0 ? '' : '&') + encode(key) + '=' + encode(value);
   }
   const sys = message.systemProperties;
+  // A twin change notification names its real sender, not the hub that routed it (reference/routing.md §6).
+  const rpSender = sys.rpSenderDeviceId !== undefined;
   for (const [internal, bagKey] of OUTBOUND_SYSTEM_KEYS) {
-    const value = sys[internal];
+    let value = sys[internal];
+    if (rpSender && internal === SystemProperty.connectionDeviceId) value = sys.rpSenderDeviceId;
+    else if (rpSender && internal === SystemProperty.connectionModuleId) value = sys.rpSenderModuleId;
     if (value === undefined) continue;
     out += (out.length === 0 ? '' : '&') + encode(bagKey) + '=' + encode(value);
   }

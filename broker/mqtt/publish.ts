@@ -7,7 +7,9 @@ import { SystemProperty, type Message } from '../core/message.js';
 import type { MqttContext } from './context.js';
 import { refuse } from './context.js';
 import { parsePropertyBag, PropertyBagError } from './property-bag.js';
+import { handleMethodResponse } from './methods.js';
 import { parseInboundTopic } from './topics.js';
+import { handleTwinRequest } from './twin.js';
 
 /** `ingested` marks a packet the hub stored and routed itself, so aedes does not publish it again. */
 export function makeAuthorizePublish(ctx: MqttContext, ingested: (packet: PublishPacket) => void) {
@@ -22,6 +24,14 @@ export function makeAuthorizePublish(ctx: MqttContext, ingested: (packet: Publis
       return;
     }
     const topic = parseInboundTopic(packet.topic);
+    if (topic.kind === 'twin' || topic.kind === 'method-response') {
+      // Answered by the hub itself (QoS 0 both ways); aedes must not publish these on.
+      if (topic.kind === 'twin') handleTwinRequest(ctx, ctx.twins, client, identity, packet);
+      else handleMethodResponse(ctx, ctx.methods, client, identity, packet);
+      ingested(packet);
+      done(null);
+      return;
+    }
     if (topic.kind !== 'telemetry') {
       done(refuse(ctx, client, 'mqtt.publish.refused', `publish to unsupported topic "${packet.topic.slice(0, 200)}"`));
       return;

@@ -14,7 +14,15 @@ import { MqttInputTarget } from './input-target.js';
 import { makeAuthorizePublish } from './publish.js';
 import { SessionPersistence } from './session-persistence.js';
 import { makeAuthorizeSubscribe } from './subscribe.js';
-import { inputsFilter } from './topics.js';
+import { mqttMethodChannel } from './methods.js';
+import { DESIRED_PATCHES_FILTER, inputsFilter, METHODS_FILTER } from './topics.js';
+import { desiredSender } from './twin.js';
+
+/** What a connected client has registered beyond inputs: desired patches and method calls. */
+interface Registrations {
+  desired?: () => void;
+  methods?: () => void;
+}
 
 export interface MqttListenOptions {
   readonly host: string;
@@ -33,6 +41,7 @@ export class MqttHead {
   private readonly broker: HubBroker;
   private readonly persistence: SessionPersistence;
   private readonly targets = new Map<Client, MqttInputTarget>();
+  private readonly registrations = new Map<Client, Registrations>();
   private readonly servers: (NetServer | TlsServer)[] = [];
   private readonly sockets = new Set<Socket>();
 
@@ -92,10 +101,15 @@ export class MqttHead {
     return new MqttHead(ctx, broker, persistence);
   }
 
-  /** Attaches or detaches a module's input deliveries to match its connection and inputs subscription. */
+  /**
+   * Attaches or detaches a module's input deliveries, desired patches and method calls to match its connection
+   * and its session's subscriptions (which the session keeps: the SDK does not resubscribe the twin topics).
+   */
   private refreshInputs(client: Client): void {
     const identity: Identity | undefined = this.ctx.identities.get(client);
-    if (!identity || identity.moduleId === undefined) return;
+    if (!identity) return;
+    this.refreshRegistrations(client, identity);
+    if (identity.moduleId === undefined) return;
     const qos = this.persistence.qosOf(client.id, inputsFilter(identity.deviceId, identity.moduleId));
     const subscribed = qos !== undefined;
     const live = client.connected && !client.closed;
@@ -107,11 +121,43 @@ export class MqttHead {
       this.targets.set(client, target);
       this.ctx.endpoints.attachModule(identity.moduleId, target);
     } else if ((!subscribed || !live) && current) {
-      this.detach(client);
+      this.detachInputs(client);
     }
   }
 
+  private refreshRegistrations(client: Client, identity: Identity): void {
+    const live = client.connected && !client.closed;
+    let regs = this.registrations.get(client);
+    if (!regs) {
+      if (!live) return;
+      this.registrations.set(client, (regs = {}));
+    }
+    const wantsDesired = live && this.persistence.qosOf(client.id, DESIRED_PATCHES_FILTER) !== undefined;
+    if (wantsDesired && !regs.desired) regs.desired = this.ctx.twins.watch(identity.id, desiredSender(client));
+    else if (!wantsDesired && regs.desired) {
+      regs.desired();
+      regs.desired = undefined;
+    }
+    const wantsMethods = live && this.persistence.qosOf(client.id, METHODS_FILTER) !== undefined;
+    if (wantsMethods && !regs.methods) regs.methods = this.ctx.methods.register(identity.id, mqttMethodChannel(client));
+    else if (!wantsMethods && regs.methods) {
+      regs.methods();
+      regs.methods = undefined;
+    }
+    if (!live) this.registrations.delete(client);
+  }
+
   private detach(client: Client): void {
+    const regs = this.registrations.get(client);
+    if (regs) {
+      regs.desired?.();
+      regs.methods?.();
+      this.registrations.delete(client);
+    }
+    this.detachInputs(client);
+  }
+
+  private detachInputs(client: Client): void {
     const target = this.targets.get(client);
     if (!target) return;
     this.targets.delete(client);

@@ -1,6 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allowedSubscriptions, inputTopic, parseInboundTopic } from './topics.js';
+import {
+  allowedSubscriptions,
+  inputTopic,
+  parseInboundTopic,
+  parseMethodResponseTopic,
+  parseTwinTopic,
+  twinResponseTopic,
+} from './topics.js';
+
+describe('MQTT twin and method topics', () => {
+  it('parses twin requests: operation path and $rid', () => {
+    assert.deepEqual(parseTwinTopic('$iothub/twin/GET/?$rid=abc-1'), { operation: 'GET/', rid: 'abc-1' });
+    assert.deepEqual(parseTwinTopic('$iothub/twin/PATCH/properties/reported/?$rid=7'), {
+      operation: 'PATCH/properties/reported/',
+      rid: '7',
+    });
+    assert.deepEqual(parseTwinTopic('$iothub/twin/GET'), { operation: 'GET/', rid: undefined });
+    assert.deepEqual(parseTwinTopic('$iothub/twin/GET/?$rid='), { operation: 'GET/', rid: undefined });
+  });
+
+  it('parses method responses and refuses malformed ones', () => {
+    assert.deepEqual(parseMethodResponseTopic('$iothub/methods/res/200/?$rid=r1'), { status: 200, rid: 'r1' });
+    assert.deepEqual(parseMethodResponseTopic('$iothub/methods/res/500?$rid=r1'), { status: 500, rid: 'r1' });
+    for (const bad of ['$iothub/methods/res/abc/?$rid=r', '$iothub/methods/res/200/', '$iothub/methods/res/200/?x=1']) {
+      assert.equal(parseMethodResponseTopic(bad), undefined, bad);
+    }
+    assert.equal(twinResponseTopic(204, 'r', 3), '$iothub/twin/res/204/?$rid=r&$version=3');
+  });
+});
 
 describe('MQTT topics', () => {
   const cases: [string, ReturnType<typeof parseInboundTopic>][] = [

@@ -74,3 +74,42 @@ export function allowedSubscriptions(deviceId: string, moduleId: string | undefi
 export function inputsFilter(deviceId: string, moduleId: string): string {
   return `devices/${deviceId}/modules/${moduleId}/inputs/#`;
 }
+
+/** `$iothub/twin/{op…}/?$rid={rid}`: the operation path (`GET/`, `PATCH/properties/reported/`) and the request id. */
+export function parseTwinTopic(topic: string): { readonly operation: string; readonly rid: string | undefined } {
+  const rest = topic.slice('$iothub/twin/'.length);
+  const q = rest.indexOf('?');
+  const path = q === -1 ? rest : rest.slice(0, q);
+  const query = q === -1 ? '' : rest.slice(q + 1);
+  const rid = new URLSearchParams(query).get('$rid') ?? undefined;
+  return { operation: path.endsWith('/') ? path : `${path}/`, rid: rid === '' ? undefined : rid };
+}
+
+/** `$iothub/methods/res/{status}/?$rid={rid}`, or undefined when status or request id is missing or malformed. */
+export function parseMethodResponseTopic(topic: string): { readonly status: number; readonly rid: string } | undefined {
+  const rest = topic.slice('$iothub/methods/res/'.length);
+  const slash = rest.indexOf('/');
+  const q = rest.indexOf('?');
+  const statusText = rest.slice(0, slash === -1 || (q !== -1 && q < slash) ? q : slash);
+  if (!/^\d{1,3}$/.test(statusText) || q === -1) return undefined;
+  const rid = new URLSearchParams(rest.slice(q + 1)).get('$rid');
+  return rid ? { status: Number(statusText), rid } : undefined;
+}
+
+/** A twin response; the status segment must be non-empty (the SDK reads only `$rid`). */
+export function twinResponseTopic(status: number, rid: string, version?: number): string {
+  return `$iothub/twin/res/${status}/?$rid=${encodeURIComponent(rid)}${version === undefined ? '' : `&$version=${version}`}`;
+}
+
+export function desiredPatchTopic(version: number): string {
+  return `$iothub/twin/PATCH/properties/desired/?$version=${version}`;
+}
+
+/** A method request: the SDK takes the name raw from the third path level and requires `$rid`. */
+export function methodRequestTopic(methodName: string, rid: string): string {
+  return `$iothub/methods/POST/${methodName}/?$rid=${rid}`;
+}
+
+export const TWIN_RESPONSES_FILTER = '$iothub/twin/res/#';
+export const DESIRED_PATCHES_FILTER = '$iothub/twin/PATCH/properties/desired/#';
+export const METHODS_FILTER = '$iothub/methods/POST/#';

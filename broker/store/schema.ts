@@ -78,6 +78,17 @@ const MIGRATIONS: readonly string[] = [
     DELETE FROM message WHERE id = OLD.message AND refs <= 0;
   END;
   `,
+  // 2 → 3: module twins. Desired properties come from the configuration (kept here with their version, so a
+  // restart with the same configuration keeps the version); reported properties are patched by the module.
+  `
+  CREATE TABLE twin (
+    id               TEXT PRIMARY KEY,
+    desired          TEXT NOT NULL,
+    desired_version  INTEGER NOT NULL,
+    reported         TEXT NOT NULL,
+    reported_version INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

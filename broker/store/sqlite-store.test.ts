@@ -208,6 +208,28 @@ describe('SqliteStore', () => {
     assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
   });
 
+  it('migrates a version 2 store to twins: messages and subscriptions stay, twins start empty and persist', () => {
+    const path = tempPath();
+    const db = new Database(path);
+    migrate(db, 2);
+    const header = JSON.stringify({ p: {}, s: { messageId: 'v2' } });
+    db.exec(`
+      INSERT INTO endpoint (id, name) VALUES (1, 'x/in');
+      INSERT INTO entry (seq, endpoint, priority, expires_ms, enqueued_ms, header, body) VALUES (7, 1, 0, 0, 1007, '${header}', X'6363');
+      INSERT INTO mqtt_subscription (client_id, topic, qos) VALUES ('d/m', '$iothub/twin/res/#', 0);
+    `);
+    db.close();
+    const store = open(path);
+    assert.equal(store.readQueue('x/in', 0, 0, 10)[0]!.message.body.toString(), 'cc');
+    assert.deepEqual(store.subscriptions('d/m'), [{ topic: '$iothub/twin/res/#', qos: 0 }]);
+    assert.deepEqual(store.twins(), []);
+    const twin = { id: 'd/m', desired: { a: 1 }, desiredVersion: 2, reported: { b: { c: 'x' } }, reportedVersion: 5 };
+    store.saveTwin(twin);
+    store.saveTwin({ ...twin, reportedVersion: 6 });
+    store.close();
+    assert.deepEqual(open(path).twins(), [{ ...twin, reportedVersion: 6 }]);
+  });
+
   it('refuses a store written by a newer edgehub', () => {
     const { path, store } = tempStore();
     store.close();

@@ -12,6 +12,8 @@ import type {
   QueueSummary,
   SessionStore,
 } from '../core/ports.js';
+import type { TwinObject } from '../twin/document.js';
+import type { TwinRecord, TwinStore } from '../twin/twins.js';
 import { Checkpointer } from './checkpointer.js';
 import { migrate } from './schema.js';
 
@@ -49,7 +51,7 @@ interface EntryRow {
   body: Buffer;
 }
 
-export class SqliteStore implements MessageStore, SessionStore {
+export class SqliteStore implements MessageStore, SessionStore, TwinStore {
   readonly path: string;
   private readonly db: Database;
   private readonly endpointIds = new Map<string, number>();
@@ -111,6 +113,10 @@ export class SqliteStore implements MessageStore, SessionStore {
       addSubscription: db.prepare('INSERT OR REPLACE INTO mqtt_subscription (client_id, topic, qos) VALUES (?, ?, ?)'),
       removeSubscription: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ? AND topic = ?'),
       clearSubscriptions: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ?'),
+      twins: db.prepare('SELECT id, desired, desired_version, reported, reported_version FROM twin'),
+      saveTwin: db.prepare(
+        'INSERT OR REPLACE INTO twin (id, desired, desired_version, reported, reported_version) VALUES (?, ?, ?, ?, ?)',
+      ),
     };
     this.writeTx = db.transaction((appends: readonly Append[], releases: readonly QueueRange[]) => {
       for (const a of appends) {
@@ -243,6 +249,33 @@ export class SqliteStore implements MessageStore, SessionStore {
 
   clearSubscriptions(clientId: string): void {
     this.stmt.clearSubscriptions.run(clientId);
+  }
+
+  twins(): TwinRecord[] {
+    const rows = this.stmt.twins.all() as {
+      id: string;
+      desired: string;
+      desired_version: number;
+      reported: string;
+      reported_version: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      desired: JSON.parse(r.desired) as TwinObject,
+      desiredVersion: r.desired_version,
+      reported: JSON.parse(r.reported) as TwinObject,
+      reportedVersion: r.reported_version,
+    }));
+  }
+
+  saveTwin(t: TwinRecord): void {
+    this.stmt.saveTwin.run(
+      t.id,
+      JSON.stringify(t.desired),
+      t.desiredVersion,
+      JSON.stringify(t.reported),
+      t.reportedVersion,
+    );
   }
 
   /** WAL checkpoints the worker has run. */
