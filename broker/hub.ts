@@ -342,7 +342,16 @@ export class Hub {
       timeToLiveSecs: config.edgeHub.storeAndForwardConfiguration.timeToLiveSecs,
     };
     this.endpoints.applyRoutes(config.routes);
-    this.credentials = { ...this.credentials, modules: config.modules };
+    const devices = new Map<string, string | undefined>();
+    for (const d of config.edgeHub.devices) {
+      if (d.deviceId === this.device.deviceId) {
+        this.log.warn(
+          { event: 'config.device_is_self', path: this.configPath, deviceId: d.deviceId },
+          `edgehubDevices lists "${d.deviceId}", this edge device itself: ignored`,
+        );
+      } else devices.set(d.deviceId, d.symmetricKey);
+    }
+    this.credentials = { ...this.credentials, modules: config.modules, devices };
     this.metrics.configReloads.inc({ result: 'applied' });
     for (const w of config.warnings) this.log.warn({ event: 'config.warning', path: this.configPath }, w);
     if (config.modules === undefined) {
@@ -352,7 +361,9 @@ export class Hub {
       );
     }
     const allowed = (id: Identity) =>
-      id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId);
+      id.deviceId !== this.device.deviceId
+        ? devices.has(id.deviceId)
+        : id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId);
     const revoked = (this.mqtt?.revoke(allowed) ?? 0) + (this.amqp?.revoke(allowed) ?? 0);
     this.log.info(
       {
@@ -360,6 +371,7 @@ export class Hub {
         path: this.configPath,
         routes: config.routes.routes.length,
         modules: config.modules?.size,
+        devices: devices.size,
         revoked,
       },
       `${first ? 'configuration loaded' : 'configuration changed, routes swapped'}: ${config.routes.routes.length} routes`,
