@@ -26,6 +26,9 @@ import { AmqpHead } from './amqp/server.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
 import { MqttHead } from './mqtt/server.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
+import { UpstreamMetrics } from './metrics/upstream-metrics.js';
+import { DEFAULT_UPSTREAM_SETTINGS, parseUpstreamConnectionString, type UpstreamSettings } from './upstream/options.js';
+import { UpstreamLink } from './upstream/upstream-link.js';
 
 export interface HubOptions {
   /** Where the store lives (and, locally, the device identity, certificates and sample configuration). */
@@ -67,6 +70,8 @@ export interface HubOptions {
   readonly mqttConnectTimeoutMs?: number;
   /** How often the configuration file is checked for changes (ms). */
   readonly configPollMs?: number;
+  /** Where `$upstream` goes (IoT Hub or a parent edgehub); without it those messages stay queued until their TTL. */
+  readonly upstream?: Partial<UpstreamSettings> & { readonly connectionString: string };
 }
 
 export interface HubPorts {
@@ -87,6 +92,7 @@ export class Hub {
   private ops: OpsServer | undefined;
   private mqtt: MqttHead | undefined;
   private amqp: AmqpHead | undefined;
+  private upstreamLink: UpstreamLink | undefined;
   private closing: Promise<void> | undefined;
   private listening = false;
   ports: HubPorts = {};
@@ -262,6 +268,7 @@ export class Hub {
     });
     this.ports = { ...mqttPorts, ...amqpPorts, metrics: this.ops?.port };
     this.listening = true;
+    if (o.upstream) this.startUpstream(o.upstream);
     this.watchSecrets();
     this.watcher = watchConfig(
       this.configPath,
@@ -274,6 +281,37 @@ export class Hub {
     this.sweepTimer = setInterval(() => this.sweep(), interval);
     this.sweepTimer.unref();
     this.log.info({ event: 'hub.started', ports: this.ports, deviceId: this.device.deviceId }, 'hub started');
+  }
+
+  private startUpstream(given: NonNullable<HubOptions['upstream']>): void {
+    const settings: UpstreamSettings = { ...DEFAULT_UPSTREAM_SETTINGS, ...given };
+    const parsed = parseUpstreamConnectionString(settings.connectionString);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const m = this.metrics;
+    this.upstreamLink = new UpstreamLink(
+      settings,
+      parsed.value,
+      this.endpoints,
+      new UpstreamMetrics(m.registry, parsed.value.deviceId),
+      this.log.child({ component: 'upstream' }),
+      {
+        invalid: (entry) => {
+          const sys = entry.message.systemProperties;
+          m.messagesDropped.inc({
+            reason: 'upstream_refused',
+            from: senderId(sys[SystemProperty.connectionDeviceId] ?? '', sys[SystemProperty.connectionModuleId]),
+            from_route_output: m.outputs.value(sys[SystemProperty.outputName] ?? ''),
+            ms_telemetry: 'True',
+          });
+        },
+      },
+    );
+    this.upstreamLink.start();
+  }
+
+  /** True while the upstream connection is up; undefined when no upstream is configured. */
+  get upstreamOnline(): boolean | undefined {
+    return this.upstreamLink?.online;
   }
 
   /** Rotation: a new TLS key pair serves new connections; a new device key verifies new tokens. */
@@ -400,6 +438,7 @@ export class Hub {
       if (this.sweepTimer) clearInterval(this.sweepTimer);
       this.mqtt?.stopAccepting();
       this.amqp?.stopAccepting();
+      await this.upstreamLink?.close();
       this.commit.flush();
       await this.mqtt?.close();
       await this.amqp?.close();
