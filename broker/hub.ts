@@ -30,6 +30,9 @@ import type { MethodsHttpContext } from './methods/http-invoke.js';
 import { Methods } from './methods/methods.js';
 import { Twins } from './twin/twins.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
+import { UpstreamMetrics } from './metrics/upstream-metrics.js';
+import { DEFAULT_UPSTREAM_SETTINGS, parseUpstreamConnectionString, type UpstreamSettings } from './upstream/options.js';
+import { UpstreamLink } from './upstream/upstream-link.js';
 
 export interface HubOptions {
   /** Where the store lives (and, locally, the device identity, certificates and sample configuration). */
@@ -71,6 +74,8 @@ export interface HubOptions {
   readonly mqttConnectTimeoutMs?: number;
   /** How often the configuration file is checked for changes (ms). */
   readonly configPollMs?: number;
+  /** Where `$upstream` goes (IoT Hub or a parent edgehub); without it those messages stay queued until their TTL. */
+  readonly upstream?: Partial<UpstreamSettings> & { readonly connectionString: string };
 }
 
 export interface HubPorts {
@@ -91,6 +96,7 @@ export class Hub {
   private ops: OpsServer | undefined;
   private mqtt: MqttHead | undefined;
   private amqp: AmqpHead | undefined;
+  private upstreamLink: UpstreamLink | undefined;
   private closing: Promise<void> | undefined;
   private listening = false;
   ports: HubPorts = {};
@@ -322,6 +328,7 @@ export class Hub {
     });
     this.ports = { ...mqttPorts, ...amqpPorts, metrics: this.ops?.port };
     this.listening = true;
+    if (o.upstream) this.startUpstream(o.upstream);
     this.watchSecrets();
     this.watcher = watchConfig(
       this.configPath,
@@ -334,6 +341,37 @@ export class Hub {
     this.sweepTimer = setInterval(() => this.sweep(), interval);
     this.sweepTimer.unref();
     this.log.info({ event: 'hub.started', ports: this.ports, deviceId: this.device.deviceId }, 'hub started');
+  }
+
+  private startUpstream(given: NonNullable<HubOptions['upstream']>): void {
+    const settings: UpstreamSettings = { ...DEFAULT_UPSTREAM_SETTINGS, ...given };
+    const parsed = parseUpstreamConnectionString(settings.connectionString);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const m = this.metrics;
+    this.upstreamLink = new UpstreamLink(
+      settings,
+      parsed.value,
+      this.endpoints,
+      new UpstreamMetrics(m.registry, parsed.value.deviceId),
+      this.log.child({ component: 'upstream' }),
+      {
+        invalid: (entry) => {
+          const sys = entry.message.systemProperties;
+          m.messagesDropped.inc({
+            reason: 'upstream_refused',
+            from: senderId(sys[SystemProperty.connectionDeviceId] ?? '', sys[SystemProperty.connectionModuleId]),
+            from_route_output: m.outputs.value(sys[SystemProperty.outputName] ?? ''),
+            ms_telemetry: 'True',
+          });
+        },
+      },
+    );
+    this.upstreamLink.start();
+  }
+
+  /** True while the upstream connection is up; undefined when no upstream is configured. */
+  get upstreamOnline(): boolean | undefined {
+    return this.upstreamLink?.online;
   }
 
   /** Rotation: a new TLS key pair serves new connections; a new device key verifies new tokens. */
@@ -408,7 +446,16 @@ export class Hub {
         { event: 'twin.desired.changed', ids: twinsChanged },
         `desired properties changed for ${twinsChanged.join(', ')}`,
       );
-    this.credentials = { ...this.credentials, modules: config.modules };
+    const devices = new Map<string, string | undefined>();
+    for (const d of config.edgeHub.devices) {
+      if (d.deviceId === this.device.deviceId) {
+        this.log.warn(
+          { event: 'config.device_is_self', path: this.configPath, deviceId: d.deviceId },
+          `edgehubDevices lists "${d.deviceId}", this edge device itself: ignored`,
+        );
+      } else devices.set(d.deviceId, d.symmetricKey);
+    }
+    this.credentials = { ...this.credentials, modules: config.modules, devices };
     this.metrics.configReloads.inc({ result: 'applied' });
     for (const w of config.warnings) this.log.warn({ event: 'config.warning', path: this.configPath }, w);
     if (config.modules === undefined) {
@@ -418,7 +465,9 @@ export class Hub {
       );
     }
     const allowed = (id: Identity) =>
-      id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId);
+      id.deviceId !== this.device.deviceId
+        ? devices.has(id.deviceId)
+        : id.moduleId === undefined || config.modules === undefined || config.modules.has(id.moduleId);
     const revoked = (this.mqtt?.revoke(allowed) ?? 0) + (this.amqp?.revoke(allowed) ?? 0);
     this.log.info(
       {
@@ -426,6 +475,7 @@ export class Hub {
         path: this.configPath,
         routes: config.routes.routes.length,
         modules: config.modules?.size,
+        devices: devices.size,
         revoked,
       },
       `${first ? 'configuration loaded' : 'configuration changed, routes swapped'}: ${config.routes.routes.length} routes`,
@@ -455,6 +505,7 @@ export class Hub {
       this.mqtt?.stopAccepting();
       this.amqp?.stopAccepting();
       this.methods.close();
+      await this.upstreamLink?.close();
       this.commit.flush();
       await this.mqtt?.close();
       await this.amqp?.close();

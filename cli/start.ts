@@ -9,6 +9,12 @@ import { createLogger, LOG_LEVELS } from '../broker/log.js';
 import type { DeviceIdentity } from '../broker/local/data-folder.js';
 import { UsageError } from './command.js';
 import { flagOrEnv, parseFlags, portFlag } from './flags.js';
+import {
+  parseUpstreamConnectionString,
+  parseUpstreamProtocol,
+  UPSTREAM_PROTOCOLS,
+  type UpstreamSettings,
+} from '../broker/upstream/options.js';
 
 const HELP = `Usage: edgehub start [options]
 
@@ -38,6 +44,14 @@ In a cluster the agent provides identity and certificates instead of the data fo
   --tls-cert FILE, --tls-key FILE   the server key pair (EDGEHUB_TLS_CERT, EDGEHUB_TLS_KEY)
   --ca-cert FILE          the edge CA modules trust, shown in the welcome lines (EDGEHUB_CA_CERT)
   The key files are re-read when they change (rotated Secrets).
+
+Upstream (where $upstream goes: IoT Hub, or a parent edgehub); without one, $upstream messages stay queued:
+  --upstream-connection-string CS   the edge device's own connection string; for a parent edgehub add
+                          GatewayHostName=<parent>[:port] (EDGEHUB_UPSTREAM_CONNECTION_STRING)
+  --upstream-connection-string-file FILE   the same, read from a file such as a mounted Secret
+                          (EDGEHUB_UPSTREAM_CONNECTION_STRING_FILE)
+  --upstream-protocol P   ${UPSTREAM_PROTOCOLS.join(', ')} (EDGEHUB_UPSTREAM_PROTOCOL or UpstreamProtocol, default Amqp)
+  --upstream-ca FILE      CA of the upstream's server certificate, e.g. the parent's edge CA (EDGEHUB_UPSTREAM_CA)
 `;
 
 const FLAGS = {
@@ -59,6 +73,10 @@ const FLAGS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'ca-cert': { type: 'string' },
+  'upstream-connection-string': { type: 'string' },
+  'upstream-connection-string-file': { type: 'string' },
+  'upstream-protocol': { type: 'string' },
+  'upstream-ca': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,6 +99,36 @@ function explicitDevice(v: {
   if (id === undefined || keyFile === undefined) throw new UsageError('--device-id and --device-key-file go together');
   const iothubHostName = flagOrEnv(v['iothub-hostname'], 'EDGEHUB_IOTHUB_HOSTNAME') ?? `${id}.edgehub.local`;
   return { deviceId: id, iothubHostName, deviceKey: readFile(keyFile, 'device key file').trim() };
+}
+
+function upstreamOptions(v: {
+  'upstream-connection-string'?: string;
+  'upstream-connection-string-file'?: string;
+  'upstream-protocol'?: string;
+  'upstream-ca'?: string;
+}): (Partial<UpstreamSettings> & { connectionString: string }) | undefined {
+  const given = flagOrEnv(v['upstream-connection-string'], 'EDGEHUB_UPSTREAM_CONNECTION_STRING');
+  const file = flagOrEnv(v['upstream-connection-string-file'], 'EDGEHUB_UPSTREAM_CONNECTION_STRING_FILE');
+  if (given !== undefined && file !== undefined)
+    throw new UsageError('give --upstream-connection-string or --upstream-connection-string-file, not both');
+  const protocolText = flagOrEnv(v['upstream-protocol'], 'EDGEHUB_UPSTREAM_PROTOCOL') ?? process.env.UpstreamProtocol;
+  const caPath = flagOrEnv(v['upstream-ca'], 'EDGEHUB_UPSTREAM_CA');
+  const connectionString = file !== undefined ? readFile(file, 'upstream connection string file').trim() : given;
+  if (connectionString === undefined) {
+    if (protocolText !== undefined || caPath !== undefined)
+      throw new UsageError('--upstream-protocol and --upstream-ca need --upstream-connection-string (or its file)');
+    return undefined;
+  }
+  const parsed = parseUpstreamConnectionString(connectionString);
+  if (!parsed.ok) throw new UsageError(parsed.error);
+  const protocol = protocolText === undefined ? undefined : parseUpstreamProtocol(protocolText);
+  if (protocolText !== undefined && protocol === undefined)
+    throw new UsageError(`--upstream-protocol must be one of ${UPSTREAM_PROTOCOLS.join(', ')}, got "${protocolText}"`);
+  return {
+    connectionString,
+    ...(protocol ? { protocol } : {}),
+    ...(caPath !== undefined ? { ca: readFile(caPath, 'upstream CA file') } : {}),
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -128,6 +176,7 @@ export async function run(argv: string[]): Promise<number> {
     caPath: caCert === undefined ? undefined : resolve(caCert),
     hostNames,
     durability,
+    upstream: upstreamOptions(v),
     logger: log,
   } as const;
   let hub: Hub;

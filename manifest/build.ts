@@ -13,6 +13,8 @@ export interface ManifestSketch {
   readonly timeToLiveSecs?: number;
   /** Module id → desired properties (module twins). */
   readonly desired?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Leaf and child edge devices (`edgehubDevices`): device id → {} (derived key) or {symmetricKey}. */
+  readonly devices?: Readonly<Record<string, { readonly symmetricKey?: string }>>;
   /** Image of the system modules (default `edgehub:latest`). */
   readonly runtimeImage?: string;
 }
@@ -46,6 +48,7 @@ export function buildManifest(s: ManifestSketch): { modulesContent: Record<strin
         schemaVersion: '1.1',
         routes: s.routes,
         storeAndForwardConfiguration: { timeToLiveSecs: s.timeToLiveSecs ?? 7200 },
+        ...(s.devices ? { edgehubDevices: s.devices } : {}),
       },
     },
   };

@@ -1,5 +1,6 @@
 // The `$edgeHub` desired properties of a deployment manifest: schema version, routes and store-and-forward.
 // Mirrors the reference parser (reference/routing.md §3.1) but refuses, with a path, what it would skip silently.
+import { EDGEHUB_DEVICES_KEY, parseEdgeHubDevices, type DeviceSpec } from './edgehub-devices.js';
 import { childPath, describeType, isPlainObject, type ManifestIssue, type Validated } from './issues.js';
 
 /** Schema versions the reference hub accepts: major 1, minor 0–3 (`"1.1"` and `"1.1.0"` are the same). */
@@ -28,6 +29,8 @@ export interface EdgeHubDesiredProperties {
   readonly schemaVersion: EdgeHubSchemaVersion;
   readonly routes: readonly RouteSpec[];
   readonly storeAndForwardConfiguration: StoreAndForwardConfiguration;
+  /** Leaf and child edge devices allowed to connect (edgehub-specific `edgehubDevices`). */
+  readonly devices: readonly DeviceSpec[];
 }
 
 /** The reference hub's fallback when no store-and-forward TTL was ever configured: infinite. */
@@ -213,6 +216,7 @@ export function validateEdgeHubDesired(
   } else {
     storeAndForwardConfiguration = parseStoreAndForward(value.storeAndForwardConfiguration, sfPath, issues);
   }
+  const devices = parseEdgeHubDevices(value[EDGEHUB_DEVICES_KEY], childPath(path, EDGEHUB_DEVICES_KEY), issues);
   if (issues.length > 0 || version === undefined) return { ok: false, issues };
-  return { ok: true, value: { schemaVersion: version, routes, storeAndForwardConfiguration }, issues };
+  return { ok: true, value: { schemaVersion: version, routes, storeAndForwardConfiguration, devices }, issues };
 }

@@ -12,6 +12,27 @@ export function deriveModuleKey(deviceKey: string, moduleId: string): string {
   return createHmac('sha256', Buffer.from(deviceKey, 'base64')).update(moduleId, 'utf8').digest('base64');
 }
 
+/**
+ * The key of a leaf or child edge device `deviceId` connecting through this hub: base64(HMAC-SHA256(device key,
+ * "devices/" + id)). The prefix keeps it apart from module keys: a module id has no "/", so no module can hold
+ * a device's key (with the module formula a module named like a leaf device would share its key).
+ */
+export function deriveDeviceKey(edgeDeviceKey: string, deviceId: string): string {
+  return createHmac('sha256', Buffer.from(edgeDeviceKey, 'base64'))
+    .update(`devices/${deviceId}`, 'utf8')
+    .digest('base64');
+}
+
+/** A device connection string: `HostName=…;DeviceId=…;SharedAccessKey=…[;GatewayHostName=…]` (leaf devices). */
+export function formatDeviceConnectionString(p: {
+  readonly hostName: string;
+  readonly gatewayHostName?: string;
+  readonly deviceId: string;
+  readonly sharedAccessKey: string;
+}): string {
+  return `HostName=${p.hostName};DeviceId=${p.deviceId};SharedAccessKey=${p.sharedAccessKey}${p.gatewayHostName ? `;GatewayHostName=${p.gatewayHostName}` : ''}`;
+}
+
 export interface ConnectionStringParts {
   /** The IoT hub host name that goes into tokens (`sr`) and the MQTT user name. */
   readonly hostName: string;

@@ -2,6 +2,7 @@
 export * from './issues.js';
 export * from './document.js';
 export * from './edgehub-desired.js';
+export * from './edgehub-devices.js';
 export * from './identity.js';
 export * from './certificates.js';
 export * from './types.js';

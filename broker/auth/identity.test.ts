@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deriveModuleKey, generateDeviceKey } from '../../manifest/index.js';
+import { deriveDeviceKey, deriveModuleKey, generateDeviceKey } from '../../manifest/index.js';
 import { authenticate, authenticateToken, type Credentials } from './identity.js';
 import { createSasToken, parseSasToken } from './sas.js';
 
@@ -38,7 +38,7 @@ describe('authenticate', () => {
     ["another module's token", 'dev/sensor', user('dev/sensor'), moduleToken('filter'), 'wrong_identity'],
     ['a module not in the manifest', 'dev/filter', user('dev/filter'), moduleToken('filter'), 'unknown_module'],
     ['a runtime module id', 'dev/$edgeHub', user('dev/$edgeHub'), moduleToken('$edgeHub'), 'unknown_module'],
-    ['another device', 'other/sensor', user('other/sensor'), moduleToken('sensor'), 'wrong_identity'],
+    ['another device', 'other/sensor', user('other/sensor'), moduleToken('sensor'), 'unknown_device'],
     ['a user name for someone else', 'dev/sensor', user('dev/filter'), moduleToken('sensor'), 'wrong_identity'],
     [
       'an unknown token host',
@@ -98,7 +98,7 @@ describe('authenticateToken (CBS put-token)', () => {
       'another device',
       undefined,
       createSasToken('hub.example.net/devices/other', deviceKey, now + 60),
-      'wrong_identity',
+      'unknown_device',
     ],
     [
       'an audience that names no identity',
@@ -114,4 +114,69 @@ describe('authenticateToken (CBS put-token)', () => {
       assert.equal(!r.ok && r.reason, reason);
     });
   }
+});
+
+describe('leaf and child edge devices', () => {
+  const explicitKey = generateDeviceKey();
+  const withDevices: Credentials = {
+    ...creds,
+    devices: new Map([
+      ['leaf', undefined],
+      ['child', explicitKey],
+    ]),
+  };
+  const deviceToken = (deviceId: string, key: string, host = 'hub.example.net') =>
+    createSasToken(`${host}/devices/${deviceId}`, key, now + 3600);
+
+  it('accepts a configured device with its derived key, over MQTT and CBS', () => {
+    const token = deviceToken('leaf', deriveDeviceKey(deviceKey, 'leaf'));
+    const r = authenticate(withDevices, 'leaf', user('leaf'), token, now);
+    assert.deepEqual(r, { ok: true, identity: { deviceId: 'leaf', moduleId: undefined, id: 'leaf' } });
+    const c = authenticateToken(withDevices, encodeURIComponent('hub.example.net/devices/leaf'), token, now);
+    assert.equal(c.ok && c.identity.id, 'leaf');
+  });
+
+  it('accepts a device with an explicit key, and only with that key', () => {
+    assert.equal(authenticate(withDevices, 'child', user('child'), deviceToken('child', explicitKey), now).ok, true);
+    const derived = authenticate(
+      withDevices,
+      'child',
+      user('child'),
+      deviceToken('child', deriveDeviceKey(deviceKey, 'child')),
+      now,
+    );
+    assert.equal(!derived.ok && derived.reason, 'bad_signature');
+  });
+
+  it("keeps device keys apart from module keys: a module's key does not sign for a device of the same name", () => {
+    assert.notEqual(deriveDeviceKey(deviceKey, 'leaf'), deriveModuleKey(deviceKey, 'leaf'));
+    const r = authenticate(
+      withDevices,
+      'leaf',
+      user('leaf'),
+      deviceToken('leaf', deriveModuleKey(deviceKey, 'leaf')),
+      now,
+    );
+    assert.equal(!r.ok && r.reason, 'bad_signature');
+  });
+
+  it('refuses a device not in the configuration, and modules of a configured device', () => {
+    const unknown = authenticate(
+      withDevices,
+      'stranger',
+      user('stranger'),
+      deviceToken('stranger', deriveDeviceKey(deviceKey, 'stranger')),
+      now,
+    );
+    assert.equal(!unknown.ok && unknown.reason, 'unknown_device');
+    assert.match(!unknown.ok ? unknown.message : '', /edgehubDevices/);
+    const mod = authenticate(
+      withDevices,
+      'leaf/m',
+      user('leaf/m'),
+      createSasToken('hub.example.net/devices/leaf/modules/m', deriveDeviceKey(deviceKey, 'leaf'), now + 60),
+      now,
+    );
+    assert.equal(!mod.ok && mod.reason, 'wrong_identity');
+  });
 });

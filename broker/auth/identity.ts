@@ -1,7 +1,8 @@
 // Who a client is, and whether its credentials say so. Module keys are derived from the device key
 // (manifest/identity.ts), so any module's token is checked without a per-module lookup. A module must also be
-// in the current configuration: removing it from the manifest revokes it.
-import { deriveModuleKey } from '../../manifest/index.js';
+// in the current configuration: removing it from the manifest revokes it. Leaf and child edge devices connect
+// with their own device identity when the configuration lists them (`edgehubDevices`).
+import { deriveDeviceKey, deriveModuleKey } from '../../manifest/index.js';
 import { hasValidSignature, parseSasToken } from './sas.js';
 
 export interface Identity {
@@ -19,12 +20,21 @@ export interface Credentials {
   readonly hostNames: ReadonlySet<string>;
   /** Modules of the current configuration; undefined = any module whose key verifies. */
   readonly modules: ReadonlySet<string> | undefined;
+  /** Leaf and child edge devices of the configuration: id → explicit key, or undefined for a derived key. */
+  readonly devices?: ReadonlyMap<string, string | undefined>;
 }
 
 /** Why a client was refused; `reason` is a stable word for metrics, `message` is for the log. */
 export interface AuthFailure {
   ok: false;
-  reason: 'bad_client_id' | 'bad_token' | 'expired' | 'wrong_identity' | 'unknown_module' | 'bad_signature';
+  reason:
+    | 'bad_client_id'
+    | 'bad_token'
+    | 'expired'
+    | 'wrong_identity'
+    | 'unknown_module'
+    | 'unknown_device'
+    | 'bad_signature';
   message: string;
 }
 
@@ -59,13 +69,8 @@ export function authenticate(
       message: `client id "${clientId.slice(0, 100)}" is neither {device} nor {device}/{module}`,
     };
   const id = who.moduleId === undefined ? who.deviceId : `${who.deviceId}/${who.moduleId}`;
-  if (who.deviceId !== creds.deviceId) {
-    return {
-      ok: false,
-      reason: 'wrong_identity',
-      message: `device "${who.deviceId}" is not this edge device ("${creds.deviceId}")`,
-    };
-  }
+  const other = checkOtherDevice(creds, who);
+  if (other) return other;
   if (username !== undefined) {
     const slash = username.indexOf('/');
     const userClient =
@@ -121,15 +126,41 @@ export function authenticateToken(
       message: `token audience "${resource.slice(0, 200)}" is neither {host}/devices/{d} nor {host}/devices/{d}/modules/{m}`,
     };
   }
-  if (who.deviceId !== creds.deviceId) {
+  const other = checkOtherDevice(creds, who);
+  if (other) return other;
+  const id = who.moduleId === undefined ? who.deviceId : `${who.deviceId}/${who.moduleId}`;
+  return verifyToken(creds, who, id, token, nowSecs);
+}
+
+/** A client of another device than this edge device: only a configured leaf or child edge device, without modules. */
+function checkOtherDevice(
+  creds: Credentials,
+  who: { deviceId: string; moduleId: string | undefined },
+): AuthFailure | undefined {
+  if (who.deviceId === creds.deviceId) return undefined;
+  const name = who.deviceId.slice(0, 100);
+  if (creds.devices?.has(who.deviceId) !== true) {
+    return {
+      ok: false,
+      reason: 'unknown_device',
+      message: `device "${name}" is neither this edge device ("${creds.deviceId}") nor in the configuration's edgehubDevices`,
+    };
+  }
+  if (who.moduleId !== undefined) {
     return {
       ok: false,
       reason: 'wrong_identity',
-      message: `device "${who.deviceId.slice(0, 100)}" is not this edge device ("${creds.deviceId}")`,
+      message: `device "${name}" connects through this hub as a device; its modules ("${who.moduleId.slice(0, 100)}") connect to its own edge hub`,
     };
   }
-  const id = who.moduleId === undefined ? who.deviceId : `${who.deviceId}/${who.moduleId}`;
-  return verifyToken(creds, who, id, token, nowSecs);
+  return undefined;
+}
+
+/** The key a token of `who` must be signed with. */
+function keyOf(creds: Credentials, who: { deviceId: string; moduleId: string | undefined }): string {
+  if (who.deviceId !== creds.deviceId)
+    return creds.devices?.get(who.deviceId) ?? deriveDeviceKey(creds.deviceKey, who.deviceId);
+  return who.moduleId === undefined ? creds.deviceKey : deriveModuleKey(creds.deviceKey, who.moduleId);
 }
 
 /** The checks both protocols share: module allowed, token for this identity and host, not expired, signed. */
@@ -172,8 +203,7 @@ function verifyToken(
   if (token.expiry <= nowSecs) {
     return { ok: false, reason: 'expired', message: `token expired ${nowSecs - token.expiry} s ago` };
   }
-  const key = who.moduleId === undefined ? creds.deviceKey : deriveModuleKey(creds.deviceKey, who.moduleId);
-  if (!hasValidSignature(token, key))
+  if (!hasValidSignature(token, keyOf(creds, who)))
     return { ok: false, reason: 'bad_signature', message: 'token signature does not match the key' };
   return { ok: true, identity: { deviceId: who.deviceId, moduleId: who.moduleId, id }, expiry: token.expiry };
 }

@@ -24,6 +24,8 @@ export class Endpoints {
   private readonly dispatchers = new Map<string, Dispatcher>();
   /** Connected modules that take input messages, by module id. */
   private readonly moduleTargets = new Map<string, DeliveryTarget>();
+  /** The upstream link while it is connected (broker/upstream/). */
+  private upstreamTarget: DeliveryTarget | undefined;
   private routed = new Set<string>();
 
   constructor(
@@ -46,7 +48,7 @@ export class Endpoints {
     if (sink.kind === 'module') {
       const target = this.moduleTargets.get(sink.moduleId);
       if (target) d.attach(target);
-    }
+    } else if (this.upstreamTarget) d.attach(this.upstreamTarget);
     return d;
   }
 
@@ -84,6 +86,18 @@ export class Endpoints {
     for (const d of this.dispatchers.values()) {
       if (d.sink.kind === 'module' && d.sink.moduleId === moduleId) d.detach(target);
     }
+  }
+
+  /** The upstream connection is up: `$upstream` delivers to it (now, and when its dispatcher is made later). */
+  attachUpstream(target: DeliveryTarget): void {
+    this.upstreamTarget = target;
+    this.dispatchers.get('$upstream')?.attach(target);
+  }
+
+  detachUpstream(target: DeliveryTarget): void {
+    if (this.upstreamTarget !== target) return;
+    this.upstreamTarget = undefined;
+    this.dispatchers.get('$upstream')?.detach(target);
   }
 
   /** Drops expired entries of offline endpoints, `budget` rows at most per call over all endpoints. */

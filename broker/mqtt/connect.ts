@@ -29,7 +29,10 @@ export function makeAuthenticate(ctx: MqttContext) {
     const result = authenticate(creds, client.id, username, password?.toString('utf8'), Math.floor(Date.now() / 1000));
     if (!result.ok) {
       // The id label only takes configured identities: a refused client id is free-form input.
-      const known = creds.modules?.has(client.id.split('/')[1] ?? '') === true ? client.id : 'unknown';
+      const known =
+        creds.modules?.has(client.id.split('/')[1] ?? '') === true || creds.devices?.has(client.id) === true
+          ? client.id
+          : 'unknown';
       ctx.metrics.clientConnectFailed.inc({ id: known, reason: result.reason, ms_telemetry: 'True' });
       ctx.log.warn(
         { event: 'mqtt.connect.refused', client: client.id.slice(0, 200), reason: result.reason },

@@ -1,0 +1,212 @@
+// Nested edge with two of our hubs on 127.0.0.1: modules of a child hub send through the child's routes to
+// $upstream; the child's upstream link (the SDK's device Client over AMQP) reaches the parent hub, a separate
+// process, as a device the parent's configuration lists; the parent routes that device's telemetry to a module
+// input. The parent is stopped, 1,000 messages are sent and the child is restarted while it is away; when the
+// parent comes back every message arrives, higher priority first and in order within a priority, and the
+// child's metrics show the offline period.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import azureDevice from 'azure-iot-device';
+import azureMqtt from 'azure-iot-device-mqtt';
+import {
+  buildManifest,
+  deriveDeviceKey,
+  deriveModuleKey,
+  formatConnectionString,
+  formatDeviceConnectionString,
+} from '../../manifest/index.js';
+import { ORIGIN_DEVICE_PROPERTY, ORIGIN_MODULE_PROPERTY } from '../upstream/outbound-message.js';
+import { Inbox, jsonMessage, sleep, TestHub, type SdkModuleClient } from './harness.js';
+import { startHubProcess, type HubProcess } from './hub-process.js';
+import { Scrape } from './scrape.js';
+
+const { ModuleClient } = azureDevice;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(50);
+  }
+}
+
+const parentDir = mkdtempSync(join(tmpdir(), 'edgehub-parent-'));
+const childDir = mkdtempSync(join(tmpdir(), 'edgehub-child-'));
+after(() => {
+  rmSync(parentDir, { recursive: true, force: true });
+  rmSync(childDir, { recursive: true, force: true });
+});
+
+interface Device {
+  deviceId: string;
+  iothubHostName: string;
+  deviceKey: string;
+}
+
+describe('nested edge: child hub -> $upstream -> parent hub', () => {
+  it('delivers 1,000 messages sent while the parent is down, by priority then order, none lost', async () => {
+    const ports = { mqtts: await freePort(), amqps: await freePort(), metrics: await freePort() };
+    writeFileSync(
+      join(parentDir, 'config.json'),
+      JSON.stringify(
+        buildManifest({
+          modules: ['sink'],
+          routes: {
+            fromChild: `FROM /messages/* WHERE $connectionDeviceId = 'child' AND NOT IS_DEFINED($connectionModuleId) INTO BrokeredEndpoint("/modules/sink/inputs/fromChild")`,
+          },
+          devices: { child: {} },
+        }),
+      ),
+    );
+    const parentArgs = [
+      '--data',
+      parentDir,
+      '--mqtts-port',
+      String(ports.mqtts),
+      '--amqps-port',
+      String(ports.amqps),
+      '--metrics-port',
+      String(ports.metrics),
+    ];
+    let parent: HubProcess | undefined = await startHubProcess(parentArgs);
+    after(() => parent?.child.kill('SIGKILL'));
+    const device = JSON.parse(readFileSync(join(parentDir, 'device.json'), 'utf8')) as Device;
+    const parentCa = readFileSync(join(parentDir, 'ca.pem'), 'utf8');
+
+    const openSink = async () => {
+      const client = ModuleClient.fromConnectionString(
+        formatConnectionString({
+          hostName: device.iothubHostName,
+          gatewayHostName: `127.0.0.1:${ports.mqtts}`,
+          deviceId: device.deviceId,
+          moduleId: 'sink',
+          sharedAccessKey: deriveModuleKey(device.deviceKey, 'sink'),
+        }),
+        azureMqtt.Mqtt,
+      );
+      await client.setOptions({ ca: parentCa });
+      const inbox = new Inbox(client);
+      await client.open();
+      return { client, inbox };
+    };
+
+    const childConfig = buildManifest({
+      modules: ['hi', 'lo'],
+      routes: {
+        hiUp: { route: 'FROM /messages/modules/hi/* INTO $upstream', priority: 0 },
+        loUp: { route: 'FROM /messages/modules/lo/* INTO $upstream', priority: 5 },
+      },
+    });
+    const childOptions = {
+      upstream: {
+        connectionString: formatDeviceConnectionString({
+          hostName: device.iothubHostName,
+          gatewayHostName: `127.0.0.1:${ports.amqps}`,
+          deviceId: 'child',
+          sharedAccessKey: deriveDeviceKey(device.deviceKey, 'child'),
+        }),
+        ca: parentCa,
+        backoff: { minMs: 100, maxMs: 500, deltaMs: 100 },
+      },
+    };
+    let child = await TestHub.start(childConfig, childOptions, childDir);
+    let modules: SdkModuleClient[] = [];
+    after(async () => {
+      await Promise.all(modules.map((m) => m.close().catch(() => undefined)));
+      await child.stop(true).catch(() => undefined);
+    });
+
+    // Online: a message goes through, carrying its origin.
+    let sink = await openSink();
+    await until('the child is online', () => child.hub.upstreamOnline === true);
+    modules = [await child.module('hi'), await child.module('lo')];
+    await modules[0]!.sendOutputEvent('out', jsonMessage({ warm: true }, { k: 'v' }));
+    await sink.inbox.waitFor(1);
+    const first = sink.inbox.messages[0]!.message;
+    const props = (m: typeof first) =>
+      Object.fromEntries(
+        Array.from({ length: m.properties.count() }, (_, i) => [
+          m.properties.getItem(i).key,
+          m.properties.getItem(i).value,
+        ]),
+      ) as Record<string, string>;
+    assert.equal(props(first).k, 'v');
+    assert.equal(props(first)[ORIGIN_MODULE_PROPERTY], 'hi');
+    assert.equal(props(first)[ORIGIN_DEVICE_PROPERTY], child.hub.device.deviceId);
+    assert.equal(first.contentType, 'application/json');
+    await sink.client.close();
+
+    // Offline: the parent stops; the child queues what its modules send.
+    const stoppedAt = Date.now();
+    parent.child.kill('SIGTERM');
+    await parent.exited;
+    parent = undefined;
+    await until('the child notices', () => child.hub.upstreamOnline === false);
+    const N = 500;
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      sends.push(modules[0]!.sendOutputEvent('out', jsonMessage({ i }, { seq: String(i), p: 'hi' })));
+      sends.push(modules[1]!.sendOutputEvent('out', jsonMessage({ i }, { seq: String(i), p: 'lo' })));
+    }
+    await Promise.all(sends);
+    await sleep(300); // a few reconnect attempts meet the closed port
+    const offline = await Scrape.from(child.hub.ports.metrics!);
+    assert.equal(offline.value('edgehub_upstream_connected'), 0);
+    assert.equal(offline.value('edgehub_offline_count_total'), 1);
+    assert.ok(offline.value('edgehub_upstream_offline_seconds') > 0.2);
+    assert.equal(offline.value('edgehub_queue_length', { endpoint: '$upstream' }), 2 * N);
+
+    // The child restarts while offline: its queue is its checkpoint.
+    await Promise.all(modules.map((m) => m.close()));
+    modules = [];
+    await child.stop(true);
+    child = await TestHub.start(childConfig, childOptions, childDir);
+    await until('the restarted child fails to connect', () => child.hub.upstreamOnline === false);
+
+    // Back: the parent restarts on the same ports and data folder.
+    parent = await startHubProcess(parentArgs);
+    const downSeconds = (Date.now() - stoppedAt) / 1000;
+    sink = await openSink();
+    await sink.inbox.waitFor(2 * N, 30_000);
+    await sleep(200);
+    const got = sink.inbox.messages.map((m) => props(m.message));
+    const firstSeen = new Map<string, number>();
+    got.forEach((p, i) => {
+      const key = `${p.p}/${p.seq}`;
+      if (!firstSeen.has(key)) firstSeen.set(key, i);
+    });
+    assert.equal(firstSeen.size, 2 * N, 'every message arrived');
+    for (const p of ['hi', 'lo']) {
+      const order = [...Array(N).keys()].map((i) => firstSeen.get(`${p}/${i}`)!);
+      assert.ok(
+        order.every((at, i) => i === 0 || at > order[i - 1]!),
+        `${p}: arrival order kept`,
+      );
+    }
+    const lastHi = Math.max(...[...Array(N).keys()].map((i) => firstSeen.get(`hi/${i}`)!));
+    const firstLo = Math.min(...[...Array(N).keys()].map((i) => firstSeen.get(`lo/${i}`)!));
+    assert.ok(lastHi < firstLo, 'priority 0 drained before priority 5');
+    assert.ok(got.every((p) => p[ORIGIN_DEVICE_PROPERTY] === child.hub.device.deviceId));
+
+    const online = await Scrape.from(child.hub.ports.metrics!);
+    assert.equal(online.value('edgehub_upstream_connected'), 1);
+    assert.equal(online.value('edgehub_upstream_offline_seconds'), 0);
+    assert.equal(online.count('edgehub_offline_duration_seconds'), 1);
+    const offlineFor = online.value('edgehub_offline_duration_seconds_sum');
+    assert.ok(offlineFor > 0.5 && offlineFor < downSeconds + 1, `offline for ${offlineFor} s of ${downSeconds} s down`);
+    assert.equal(online.value('edgehub_queue_length', { endpoint: '$upstream' }), 0);
+    await sink.client.close();
+  });
+});
