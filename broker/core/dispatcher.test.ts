@@ -35,7 +35,7 @@ class RecordingTarget implements DeliveryTarget {
   }
 }
 
-function setup(path?: string, now = () => Date.now()) {
+function setup(path?: string, now = () => Date.now(), releaseDelayMs?: number) {
   if (!path) {
     const dir = mkdtempSync(join(tmpdir(), 'edgehub-dispatch-'));
     dirs.push(dir);
@@ -45,10 +45,14 @@ function setup(path?: string, now = () => Date.now()) {
   const dispatchers = new Map<string, Dispatcher>();
   const expired: string[] = [];
   const failed: string[] = [];
-  const commit = new GroupCommit(store, {
-    committed: (appends) =>
-      appends.forEach((a) => a.entries.forEach((e) => dispatchers.get(e.endpointId)?.appended(e))),
-  });
+  const commit = new GroupCommit(
+    store,
+    {
+      committed: (appends) =>
+        appends.forEach((a) => a.entries.forEach((e) => dispatchers.get(e.endpointId)?.appended(e))),
+    },
+    releaseDelayMs === undefined ? undefined : { releaseDelayMs, maxPendingReleases: 1000 },
+  );
   const opts = { ...DEFAULT_DISPATCHER_OPTIONS, window: 3, readBatch: 2, bufferLimit: 4, now };
   const dispatcher = new Dispatcher(
     'mod/in',
@@ -144,7 +148,8 @@ describe('Dispatcher', () => {
   });
 
   it('delivers again after a crash what was acknowledged but not yet released (at-least-once)', async () => {
-    const first = setup();
+    // The releases must still be pending at the crash, however slow the machine: no release timer fires first.
+    const first = setup(undefined, undefined, 60_000);
     const target = new RecordingTarget();
     first.dispatcher.attach(target);
     first.send('a');
