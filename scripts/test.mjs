@@ -36,9 +36,16 @@ if (files.length === 0) {
 }
 
 const reporter = process.env.TEST_REPORTER ?? 'spec';
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
-});
+// A file whose tests are over exits even if a failed test left a worker thread or a socket behind (without
+// this, one failure could keep the run waiting until CI's own limit), and no single test runs past 10 minutes.
+const guards = ['--test-force-exit', '--test-timeout=600000'];
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', ...guards, `--test-reporter=${reporter}`, ...files],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test' },
+  },
+);
 process.exit(result.status ?? 1);
