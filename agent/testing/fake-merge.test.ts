@@ -77,7 +77,7 @@ describe('fake server-side apply: lists merge by key', () => {
         kind: 'Deployment',
         metadata: { name: 'filtermodule', namespace: 'edge-dev1' },
         spec: { template: { spec: { containers: [{ name: 'filtermodule', env: [{ name: 'THEIRS', value: 'x' }] }] } } },
-      } as never);
+      });
       delete modulesOf(manifest).filtermodule!.env;
       await h.applyEdgeDeployment(manifest);
       const env = await eventually(async () => {

@@ -7,6 +7,8 @@
 type Json = unknown;
 type Path = readonly string[];
 
+const isList = (v: Json): v is Json[] => Array.isArray(v);
+
 function isObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -59,8 +61,8 @@ const keyed = (path: Path, ...lists: Json[]) =>
 /** Removes from `target` the fields `previous` set that `next` no longer sets. */
 function removeDropped(target: Json, previous: Json, next: Json, path: Path): Json {
   const keys = keyed(path, target, previous);
-  if (keys && Array.isArray(target) && Array.isArray(previous)) {
-    const nextItems = new Map((Array.isArray(next) ? next : []).map((i) => [keyOf(i, keys), i]));
+  if (keys && isList(target) && isList(previous)) {
+    const nextItems = new Map((isList(next) ? next : []).map((i) => [keyOf(i, keys), i]));
     const prevItems = new Map(previous.map((i) => [keyOf(i, keys), i]));
     return target.flatMap((item) => {
       const k = keyOf(item, keys);
@@ -83,7 +85,7 @@ function removeDropped(target: Json, previous: Json, next: Json, path: Path): Js
 /** Applies `applied` over `live`: objects merge, map-lists merge by key (applied order first), the rest replaces. */
 function merge(live: Json, applied: Json, path: Path): Json {
   const keys = keyed(path, live, applied);
-  if (keys && Array.isArray(live) && Array.isArray(applied)) {
+  if (keys && isList(live) && isList(applied)) {
     const liveItems = new Map(live.map((i) => [keyOf(i, keys), i]));
     const appliedKeys = new Set(applied.map((i) => keyOf(i, keys)));
     return [
