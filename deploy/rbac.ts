@@ -39,6 +39,9 @@ const RECONCILE_RULES: readonly IPolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'] },
   // Pods are only read, for each module's runtime status.
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  // Events about EdgeDeployments (applied, refused, failed), which `kubectl describe` shows. Only created:
+  // each is a new one, never updated.
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 
 /** In the agent's own namespace only: its leader-election Lease. `create` cannot be limited to a name. */

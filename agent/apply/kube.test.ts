@@ -173,7 +173,7 @@ describe('Kube: what is sent is what was planned', () => {
           const stored = (await kube.apply(planned)) as Record<string, unknown> & KubeObject;
           const { uid: _u, resourceVersion: _r, creationTimestamp: _c, generation: _g, ...meta } = stored.metadata;
           // What the server fills in (a Service's cluster IP) is not what was sent.
-          if (stored.kind === 'Service') {
+          if (stored.kind === 'Service' && (planned.spec as { clusterIP?: string }).clusterIP === undefined) {
             const { clusterIP: _ip, clusterIPs: _ips, ...spec } = stored.spec as Record<string, unknown>;
             stored.spec = spec;
           }

@@ -24,6 +24,7 @@ export const RESOURCES = {
   persistentVolumeClaim: type('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
   pod: type('v1', 'Pod', 'pods'),
   lease: type('coordination.k8s.io/v1', 'Lease', 'leases'),
+  event: type('v1', 'Event', 'events'),
   namespace: type('v1', 'Namespace', 'namespaces', false),
 } as const;
 

@@ -4,6 +4,7 @@ import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { childPath, DEFAULT_STARTUP_ORDER, type ModuleSpec } from '../../manifest/index.js';
 import { modulePath, type PlanContext } from './context.js';
+import { isHostname } from './experimental.js';
 
 const TRANSLATED = [
   'Env',
@@ -15,6 +16,7 @@ const TRANSLATED = [
   'HostConfig',
   'k8s-experimental',
   'Image',
+  'Hostname',
 ];
 const TRANSLATED_HOST = ['PortBindings', 'Binds', 'Mounts', 'Privileged', 'NetworkMode', 'IpcMode', 'PidMode'];
 
@@ -24,7 +26,13 @@ const has = (list: readonly string[], key: string) => list.some((k) => k.toLower
 export function warnUntranslated(ctx: PlanContext, module: ModuleSpec): void {
   const at = childPath(childPath(modulePath(module.name), 'settings'), 'createOptions');
   for (const [key, value] of Object.entries(module.createOptions.raw)) {
-    if (!has(TRANSLATED, key)) {
+    if (key.toLowerCase() === 'hostname' && !(typeof value === 'string' && isHostname(value))) {
+      ctx.warnings.push({
+        path: childPath(at, key),
+        severity: 'warning',
+        message: `ignored: Hostname ${JSON.stringify(value)} is not a pod hostname (lowercase letters, digits and "-", at most 63)`,
+      });
+    } else if (!has(TRANSLATED, key)) {
       ctx.warnings.push({
         path: childPath(at, key),
         severity: 'warning',

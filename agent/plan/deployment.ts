@@ -1,4 +1,4 @@
-// One module → its Deployment, ServiceAccount, identity Secret and (with ports) Service.
+// One module → its Deployment, ServiceAccount, identity Secret and Service (headless without ports).
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { ModuleSpec } from '../../manifest/index.js';
@@ -92,7 +92,6 @@ export function planModule(ctx: PlanContext, module: ModuleSpec, objectName: str
     planIdentitySecret(ctx, objectName, module.name),
     deployment,
   ];
-  const service = planModuleService(ctx, module, objectName, dockerAnnotations);
-  if (service) objects.push(service);
+  objects.push(planModuleService(ctx, module, objectName, dockerAnnotations));
   return { objects, claims: volumes.claims };
 }

@@ -20,6 +20,11 @@ export function containerResources(module: ModuleSpec): IResourceRequirements | 
   return module.createOptions.k8sExperimental.resources;
 }
 
+/** A pod `hostname`: an RFC 1123 label. */
+export function isHostname(name: string): boolean {
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+}
+
 /** Pod fields from k8s-experimental (nodeSelector, securityContext) and HostConfig's host modes. */
 export function podSettings(module: ModuleSpec): Partial<IPodSpec> {
   const co = module.createOptions;
@@ -33,6 +38,9 @@ export function podSettings(module: ModuleSpec): Partial<IPodSpec> {
     // Without it a pod on the host network resolves no cluster names, `edgehub` included.
     out.dnsPolicy = 'ClusterFirstWithHostNet';
   }
+  const hostname = Object.entries(co.raw).find(([k]) => k.toLowerCase() === 'hostname')?.[1];
+  // Docker's Hostname is the container's own name (OPC UA servers, for one, put it in their certificates).
+  if (typeof hostname === 'string' && isHostname(hostname) && !out.hostNetwork) out.hostname = hostname;
   if (isHost(co.ipcMode)) out.hostIPC = true;
   if (isHost(co.pidMode)) out.hostPID = true;
   return out;

@@ -1,5 +1,7 @@
-// A module's Service, made only when the module has ports (reference/kubernetes.md §3.4): exposed ports keep
-// their number, port bindings publish the host port, with the preview's port names and type rules.
+// A module's Service (reference/kubernetes.md §3.4): exposed ports keep their number, port bindings publish the
+// host port, with the preview's port names and type rules. A module without ports gets a headless Service
+// (clusterIP None, no ports): its name resolves to the pod's address, so `http://<module>:<port>` works on any
+// port the module listens on, as module names do on Docker's network (the preview made no Service at all).
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
 import { childPath, type ModuleSpec, type ServiceType } from '../../manifest/index.js';
@@ -56,9 +58,16 @@ export function planModuleService(
   module: ModuleSpec,
   objectName: string,
   annotations: Record<string, string>,
-): IService | undefined {
+): IService {
   const ports = servicePorts(ctx, module);
-  if (ports.length === 0) return undefined;
+  if (ports.length === 0) {
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(ctx.device, objectName, moduleLabels(ctx.device, objectName), annotations),
+      spec: { clusterIP: 'None', selector: selectorLabels(ctx.device, objectName) },
+    };
+  }
   const loadBalancerIP = module.createOptions.k8sExperimental.serviceOptions?.loadBalancerIP;
   return {
     apiVersion: 'v1',

@@ -17,7 +17,9 @@ describe('controller: the classic manifest end to end', () => {
   it('creates every planned object, and the device key and CA once', async () => {
     await eventually(async () => (await h.names(RESOURCES.deployment)).length === 3, 'three Deployments');
     assert.deepEqual(await h.names(RESOURCES.deployment), ['edgehub', 'filtermodule', 'simulatedtemperaturesensor']);
-    assert.deepEqual(await h.names(RESOURCES.service), ['edgehub']);
+    // Modules without ports get a headless Service: their names resolve, on any port.
+    assert.deepEqual(await h.names(RESOURCES.service), ['edgehub', 'filtermodule', 'simulatedtemperaturesensor']);
+    assert.equal((await h.get(RESOURCES.service, 'filtermodule'))?.spec?.['clusterIP' as never], 'None');
     assert.deepEqual(await h.names(RESOURCES.configMap), ['edgehub-ca', 'edgehub-config']);
     assert.deepEqual(await h.names(RESOURCES.persistentVolumeClaim), ['edgehub-data']);
     await eventually(async () => (await h.names(RESOURCES.secret)).length === 6, 'six Secrets');

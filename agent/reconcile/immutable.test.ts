@@ -82,6 +82,24 @@ describe('agent: immutable fields', () => {
     assert.equal((await h.condition('Degraded'))?.status, 'False');
   });
 
+  it('a module that gains ports has its headless Service made again with a cluster IP (clusterIP is immutable)', async () => {
+    const before = await h.get(RESOURCES.service, 'filtermodule');
+    assert.equal((before?.spec as { clusterIP?: string }).clusterIP, 'None');
+    const settings = modulesOf(manifest).filtermodule!.settings as Record<string, unknown>;
+    settings.createOptions = '{"ExposedPorts":{"8080/tcp":{}}}';
+    await h.applyEdgeDeployment(manifest, 'dev1', { deviceId: 'dev1-renamed' });
+    const after = await eventually(async () => {
+      const s = await h.get(RESOURCES.service, 'filtermodule');
+      return (s?.spec as { clusterIP?: string } | undefined)?.clusterIP !== 'None' ? s : undefined;
+    }, 'a ClusterIP Service');
+    assert.notEqual(after.metadata.uid, before!.metadata.uid);
+    assert.deepEqual(
+      (after.spec as { ports?: { port: number }[] }).ports?.map((p) => p.port),
+      [8080],
+    );
+    assert.equal(h.fake.requests.filter((r) => r.status === 422).length, 0);
+  });
+
   it('a PVC size or class change is refused with a reason in status; the claim keeps its data, the rest applies', async () => {
     modulesOf(manifest).cache = {
       type: 'docker',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { IContainerState } from 'kubernetes-models/v1/ContainerState';
-import { currentPod, podRuntimeStatus } from './pod-status.js';
+import { currentPod, noPodStatus, podRuntimeStatus } from './pod-status.js';
 
 const pod = (
   phase: string | undefined,
@@ -39,6 +39,21 @@ const rows: [string, IPod | undefined, string, RegExp][] = [
     /Evicted: low memory/,
   ],
   ['Pending, no container status', pod('Pending'), 'failed', /No status for container m/],
+  [
+    'Pending, not scheduled',
+    pod('Pending', undefined, {
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: '0/3 nodes are available: 3 Insufficient memory.',
+        },
+      ],
+    }),
+    'backoff',
+    /Pod not scheduled: Unschedulable: 0\/3 nodes are available: 3 Insufficient memory/,
+  ],
   ['Pending + waiting', pod('Pending', { waiting: { reason: 'ImagePullBackOff' } }), 'backoff', /ImagePullBackOff/],
   ['Pending + running', pod('Pending', { running: {} }), 'backoff', /ContainerStarting/],
   ['Pending + terminated ≠ 0', pod('Pending', { terminated: { exitCode: 1 } }), 'failed', /code 1/],
@@ -58,6 +73,26 @@ describe('podRuntimeStatus', () => {
       assert.match(r.statusDescription, description);
     });
   }
+
+  it('a module without a pod: never created (ReplicaFailure) is failed with the reason; otherwise not there yet', () => {
+    const failure = noPodStatus({
+      conditions: [
+        { type: 'Progressing', status: 'True' },
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          reason: 'FailedCreate',
+          message: 'pods "m-1" is forbidden: violates PodSecurity "restricted:latest": privileged',
+        },
+      ],
+    });
+    assert.equal(failure.runtimeStatus, 'failed');
+    assert.match(
+      failure.statusDescription,
+      /Pod not created: FailedCreate: pods "m-1" is forbidden: violates PodSecurity/,
+    );
+    assert.deepEqual(noPodStatus({ conditions: [] }), { runtimeStatus: 'unknown', statusDescription: 'No pod yet' });
+  });
 
   it('carries restarts, image and times', () => {
     const r = podRuntimeStatus(pod('Running', { running: { startedAt: '2024-01-01T00:00:00Z' } }), 'm');

@@ -52,6 +52,12 @@ export function podRuntimeStatus(pod: IPod | undefined, containerName: string): 
   if (!phase) return { runtimeStatus: 'unknown', statusDescription: 'Unable to get pod status' };
   if (phase === 'Unknown') return { runtimeStatus: 'unknown', statusDescription: 'Pod status is Unknown' };
   if (phase === 'Succeeded') return { runtimeStatus: 'stopped', statusDescription: 'Pod succeeded' };
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (phase === 'Pending' && scheduled?.status === 'False') {
+    // No node takes it (resources, a claim that binds nowhere, a node selector nothing matches…).
+    const why = [scheduled.reason, scheduled.message].filter(Boolean).join(': ');
+    return { runtimeStatus: 'backoff', statusDescription: `Pod not scheduled${why ? `: ${why}` : ''}` };
+  }
   if (phase === 'Failed') {
     return {
       runtimeStatus: 'failed',
@@ -68,6 +74,24 @@ export function podRuntimeStatus(pod: IPod | undefined, containerName: string): 
     restartCount: container.restartCount,
     ...(container.image ? { image: container.image } : {}),
   };
+}
+
+/** A Deployment's status conditions, as far as a module without a pod is concerned. */
+export interface DeploymentConditions {
+  readonly conditions?: readonly { type?: string; status?: string; reason?: string; message?: string }[];
+}
+
+/**
+ * The status of a module whose Deployment has no pod: the controller could not create one (ReplicaFailure:
+ * a quota, a PodSecurity violation, a missing ServiceAccount) or it is not there yet.
+ */
+export function noPodStatus(deployment: DeploymentConditions | undefined): PodRuntimeStatus {
+  const failure = deployment?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (failure) {
+    const why = [failure.reason, failure.message].filter(Boolean).join(': ');
+    return { runtimeStatus: 'failed', statusDescription: `Pod not created: ${why || 'ReplicaFailure'}` };
+  }
+  return { runtimeStatus: 'unknown', statusDescription: deployment ? 'No pod yet' : 'No pod' };
 }
 
 /** The pod that speaks for a module: the newest that is not being deleted, else the newest. */

@@ -18,6 +18,8 @@ import { plan } from '../plan/plan.js';
 import { ensureDeviceCa } from '../pki/device-ca.js';
 import { ensureDeviceKey } from '../pki/device-key.js';
 import { hubCertificate } from '../pki/hub-certificate.js';
+import { eventFor, recordEvent } from './events.js';
+import type { DeploymentConditions } from './pod-status.js';
 import { buildStatus, isSameStatus, type ReconcileFacts } from './status.js';
 
 export interface ReconcilerOptions {
@@ -76,7 +78,7 @@ export class Reconciler {
         'another EdgeDeployment owns this namespace',
       );
       await this.writeStatus(
-        ctx,
+        ed,
         { kind: 'failed', reason: 'DuplicateEdgeDeployment', message, issues: [] },
         generation,
         previous,
@@ -85,7 +87,7 @@ export class Reconciler {
     }
 
     const read = readEdgeDeployment(ed);
-    if (!read.ok) return this.invalid(ctx, read.issues, generation, previous);
+    if (!read.ok) return this.invalid(ed, read.issues, generation, previous);
     const device = read.value;
     try {
       const key = await ensureDeviceKey(kube, device);
@@ -107,9 +109,15 @@ export class Reconciler {
         hubTls: hub.pair,
         defaultHubImage: this.o.defaultHubImage,
       });
-      if (!planned.ok) return await this.invalid(ctx, planned.issues, generation, previous);
+      if (!planned.ok) return await this.invalid(ed, planned.issues, generation, previous);
       const objects = planned.objects as unknown as KubeObject[];
-      const decision = checkAgainstLive(device, planned.objects, await this.readLive(namespace));
+      const live = await this.readLive(namespace);
+      const decision = checkAgainstLive(device, planned.objects, live);
+      const deployments = new Map(
+        [...live.values()]
+          .filter((o) => o.kind === 'Deployment')
+          .map((o) => [o.metadata.name, ((o as KubeObject).status ?? {}) as DeploymentConditions]),
+      );
       for (const r of decision.refused) {
         log.warn(
           { event: 'object.refused', ...ctx, kind: r.object.kind, object: r.object.metadata?.name, reason: r.reason },
@@ -147,8 +155,15 @@ export class Reconciler {
       }
       const pods = (await kube.list(RESOURCES.pod, namespace, ownedSelector(name))).items as unknown as IPod[];
       const status = await this.writeStatus(
-        ctx,
-        { kind: 'applied', device, pods, issues: [...planned.issues, ...retained], refused: decision.refused },
+        ed,
+        {
+          kind: 'applied',
+          device,
+          pods,
+          deployments,
+          issues: [...planned.issues, ...retained],
+          refused: decision.refused,
+        },
         generation,
         previous,
       );
@@ -162,7 +177,7 @@ export class Reconciler {
       // Best effort: say why in status, then let the controller decide whether to retry.
       const message = err instanceof Error ? err.message : String(err);
       const facts: ReconcileFacts = { kind: 'failed', reason: reasonOf(err), message, issues: [] };
-      await this.writeStatus(ctx, facts, generation, previous).catch(() => undefined);
+      await this.writeStatus(ed, facts, generation, previous).catch(() => undefined);
       throw err;
     }
   }
@@ -177,11 +192,12 @@ export class Reconciler {
   }
 
   private async invalid(
-    ctx: { namespace: string; name: string },
+    ed: KubeObject,
     issues: readonly ManifestIssue[],
     generation: number,
     previous: EdgeDeploymentStatus | undefined,
   ): Promise<ReconcileOutcome> {
+    const ctx = { namespace: ed.metadata.namespace, name: ed.metadata.name };
     const first = issues.find((i) => i.severity !== 'warning');
     this.o.log.warn(
       {
@@ -194,20 +210,31 @@ export class Reconciler {
       `invalid EdgeDeployment: ${first?.message ?? ''}`,
     );
     // Nothing is applied or pruned: what runs keeps running until the manifest is fixed.
-    await this.writeStatus(ctx, { kind: 'invalid', reason: 'InvalidManifest', issues }, generation, previous);
+    await this.writeStatus(ed, { kind: 'invalid', reason: 'InvalidManifest', issues }, generation, previous);
     return { result: 'invalid' };
   }
 
+  /** Writes status when it changed, and records an Event when the change calls for one (best effort). */
   private async writeStatus(
-    ctx: { namespace: string; name: string },
+    ed: KubeObject,
     facts: ReconcileFacts,
     generation: number,
     previous: EdgeDeploymentStatus | undefined,
   ): Promise<EdgeDeploymentStatus> {
+    const ctx = { namespace: ed.metadata.namespace ?? '', name: ed.metadata.name };
     const status = buildStatus(facts, generation, previous, this.now());
     if (!isSameStatus(previous, status)) {
       await this.o.kube.patchStatus(RESOURCES.edgeDeployment, ctx.namespace, ctx.name, status);
       this.o.log.debug({ event: 'status.written', ...ctx }, 'status written');
+      const event = eventFor(previous, status, facts.kind === 'applied');
+      if (event) {
+        await recordEvent(this.o.kube, ed, event, this.now()).catch((err: unknown) =>
+          this.o.log.warn(
+            { event: 'event.failed', ...ctx, reason: event.reason, error: (err as Error).message },
+            'could not record a Kubernetes Event',
+          ),
+        );
+      }
     }
     return status;
   }

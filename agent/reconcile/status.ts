@@ -16,7 +16,7 @@ import {
 } from '../crd/types.js';
 import type { Refusal } from '../plan/live.js';
 import { ANNOTATIONS, HUB, LABELS, moduleObjectName } from '../plan/names.js';
-import { currentPod, podRuntimeStatus } from './pod-status.js';
+import { currentPod, noPodStatus, podRuntimeStatus, type DeploymentConditions } from './pod-status.js';
 
 /** What happened in one reconcile, as far as status is concerned. */
 export type ReconcileFacts =
@@ -31,6 +31,8 @@ export type ReconcileFacts =
       readonly kind: 'applied';
       readonly device: Device;
       readonly pods: readonly IPod[];
+      /** Status of the module Deployments by object name, for modules that have no pod. */
+      readonly deployments?: ReadonlyMap<string, DeploymentConditions>;
       readonly issues: readonly ManifestIssue[];
       /** Planned objects not applied: an immutable field changed, or the name is taken by an object not ours. */
       readonly refused?: readonly Refusal[];
@@ -52,7 +54,11 @@ function summarise(issues: readonly ManifestIssue[]): string {
 }
 
 /** Module statuses, the hub first, in manifest order. */
-export function moduleStatuses(device: Device, pods: readonly IPod[]): ModuleRuntimeStatus[] {
+export function moduleStatuses(
+  device: Device,
+  pods: readonly IPod[],
+  deployments: ReadonlyMap<string, DeploymentConditions> = new Map(),
+): ModuleRuntimeStatus[] {
   const modules = [
     { id: HUB.moduleId, objectName: HUB.name, desired: 'running' as const },
     ...(device.manifest.edgeAgent?.modules ?? []).map((m) => ({
@@ -64,7 +70,7 @@ export function moduleStatuses(device: Device, pods: readonly IPod[]): ModuleRun
   return modules.map((m) => {
     const own = pods.filter((p) => p.metadata?.labels?.[LABELS.module] === m.objectName);
     const pod = currentPod(own);
-    const observed = podRuntimeStatus(pod, m.objectName);
+    const observed = pod ? podRuntimeStatus(pod, m.objectName) : noPodStatus(deployments.get(m.objectName));
     // A stopped module has no pod: that is what stopped looks like.
     const runtime =
       !pod && m.desired === 'stopped' ? { runtimeStatus: 'stopped' as const, statusDescription: 'Stopped' } : observed;
@@ -122,7 +128,8 @@ export function buildStatus(
   previous: EdgeDeploymentStatus | undefined,
   now: Date,
 ): EdgeDeploymentStatus {
-  const modules = facts.kind === 'applied' ? moduleStatuses(facts.device, facts.pods) : (previous?.modules ?? []);
+  const modules =
+    facts.kind === 'applied' ? moduleStatuses(facts.device, facts.pods, facts.deployments) : (previous?.modules ?? []);
   const verdict = verdictFor(facts, modules);
   const conditions: Condition[] = (['Ready', 'Progressing', 'Degraded'] as const).map((type) => {
     const before = previous?.conditions?.find((c) => c.type === type);

@@ -24,6 +24,7 @@ export const FAKE_RESOURCES: readonly FakeResource[] = [
   },
   { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, statusSubresource: false },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, statusSubresource: false },
+  { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, statusSubresource: false },
   {
     group: '',
     version: 'v1',

@@ -3,6 +3,7 @@
 // status subresources; and, when enabled, a simulated garbage collector for ownerReferences.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { crdSchema, validateCustomResource, type Schema } from './fake-crd-schema.js';
 import { defaultOnCreate, immutableViolation } from './fake-immutable.js';
 import { mergePatch, serverSideApply } from './fake-merge.js';
 import { apiVersionOf, resourceOfKind, type FakeResource } from './fake-resources.js';
@@ -40,6 +41,26 @@ export interface WriteOptions {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+/** Custom resources the fake validates against their installed CRD's schema. */
+const SCHEMAS: Record<string, Schema> = {
+  EdgeDeployment: crdSchema(new URL('../../deploy/crd/edgedeployment.yaml', import.meta.url)),
+};
+
+/** Prunes and validates a custom resource as the API server would; throws the 422 it would answer. */
+function validate(kind: string, o: KubeJson): void {
+  const schema = SCHEMAS[kind];
+  if (!schema) return;
+  const errors = validateCustomResource(schema, o);
+  if (errors.length > 0) {
+    const group = String(o.apiVersion).split('/')[0];
+    throw new ApiError(
+      422,
+      'Invalid',
+      `${kind}.${group} "${String(o.metadata?.name)}" is invalid: ${errors.length > 1 ? `[${errors.join(', ')}]` : errors[0]}`,
+    );
+  }
+}
 
 function meta(o: KubeJson): NonNullable<KubeJson['metadata']> {
   return (o.metadata ??= {});
@@ -139,6 +160,7 @@ export class FakeStore {
     m.generation = 1;
     m.resourceVersion = String(++this.rv);
     if (r.statusSubresource && r.kind !== 'Pod') delete o.status;
+    validate(r.kind, o);
     defaultOnCreate(r.kind, o, this.rv);
     this.objects.set(k, o);
     this.record('ADDED', r, o);
@@ -162,6 +184,7 @@ export class FakeStore {
     }
     o.apiVersion = existing.apiVersion;
     o.kind = existing.kind;
+    validate(r.kind, o);
     const violation = opts.status ? undefined : immutableViolation(r.kind, existing, o);
     if (violation) throw new ApiError(422, 'Invalid', violation);
     const comparable = (x: KubeJson) => ({ ...x, metadata: { ...x.metadata, resourceVersion: undefined } });

@@ -159,6 +159,15 @@ export class Harness {
     return conditions?.find((c) => c.type === type);
   }
 
+  /** The Events about EdgeDeployment `name`, oldest first, as `type/reason: message`. */
+  async events(name = 'dev1'): Promise<string[]> {
+    const { items } = await this.kube.list(RESOURCES.event, NAMESPACE);
+    return items
+      .filter((e) => (e.involvedObject as { name?: string } | undefined)?.name === name)
+      .sort((a, b) => String(a.firstTimestamp).localeCompare(String(b.firstTimestamp)))
+      .map((e) => `${String(e.type)}/${String(e.reason)}: ${String(e.message)}`);
+  }
+
   /** Names of objects of `type` in the device namespace. */
   async names(type: ResourceType): Promise<string[]> {
     return (await this.kube.list(type, NAMESPACE)).items.map((o) => o.metadata.name).sort();
