@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +20,7 @@ import {
   formatConnectionString,
   formatDeviceConnectionString,
 } from '../../manifest/index.js';
+import { createLogger } from '../log.js';
 import { ORIGIN_DEVICE_PROPERTY, ORIGIN_MODULE_PROPERTY } from '../upstream/outbound-message.js';
 import { Inbox, jsonMessage, sleep, TestHub, type SdkModuleClient } from './harness.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
@@ -209,5 +211,79 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     assert.ok(offlineFor > 0.5 && offlineFor < downSeconds + 1, `offline for ${offlineFor} s of ${downSeconds} s down`);
     assert.equal(online.value('edgehub_queue_length', { endpoint: '$upstream' }), 0);
     await sink.client.close();
+  });
+
+  it('goes upstream over MQTT too, with one log line per transition', async () => {
+    const ports = { mqttsPort: await freePort(), amqpsPort: -1, metricsPort: -1 };
+    const parentConfig = buildManifest({
+      modules: ['sink'],
+      routes: {
+        fromChild: `FROM /messages/* WHERE $connectionDeviceId = 'mqtt-child' INTO BrokeredEndpoint("/modules/sink/inputs/in")`,
+      },
+      devices: { 'mqtt-child': {} },
+    });
+    let parent = await TestHub.start(parentConfig, ports);
+    const parentDir2 = parent.dir;
+    const d = parent.hub.device;
+    const events: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString().split('\n'))
+            if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      }),
+    });
+    const child = await TestHub.start(
+      buildManifest({ modules: ['m'], routes: { up: 'FROM /messages/modules/m/* INTO $upstream' } }),
+      {
+        logger,
+        upstream: {
+          connectionString: formatDeviceConnectionString({
+            hostName: d.iothubHostName,
+            gatewayHostName: `127.0.0.1:${ports.mqttsPort}`,
+            deviceId: 'mqtt-child',
+            sharedAccessKey: deriveDeviceKey(d.deviceKey, 'mqtt-child'),
+          }),
+          protocol: 'Mqtt',
+          ca: parent.ca,
+          backoff: { minMs: 100, maxMs: 300, deltaMs: 100 },
+        },
+      },
+    );
+    const m = await child.module('m');
+    try {
+      let sink = await parent.module('sink');
+      let inbox = new Inbox(sink);
+      await m.sendOutputEvent('out', jsonMessage({ n: 1 }));
+      await inbox.waitFor(1);
+      await sink.close();
+      await parent.stop(true);
+      await until('the child is offline', () => child.hub.upstreamOnline === false);
+      await m.sendOutputEvent('out', jsonMessage({ n: 2 }));
+      parent = await TestHub.start(parentConfig, ports, parentDir2);
+      sink = await parent.module('sink');
+      inbox = new Inbox(sink);
+      await inbox.waitFor(1);
+      assert.deepEqual(JSON.parse(inbox.messages[0]!.message.getBytes().toString()), { n: 2 });
+      await sink.close();
+      const transitions = events
+        .map((e) => e.event)
+        .filter((e) => typeof e === 'string' && /^upstream\.(starting|online|offline)$/.test(e));
+      assert.deepEqual(transitions, ['upstream.starting', 'upstream.online', 'upstream.offline', 'upstream.online']);
+      const back = events.filter((e) => e.event === 'upstream.online')[1]!;
+      assert.ok(typeof back.offlineSeconds === 'number' && back.offlineSeconds > 0);
+      assert.ok(
+        !JSON.stringify(events).includes(deriveDeviceKey(d.deviceKey, 'mqtt-child')),
+        'the key is never logged',
+      );
+    } finally {
+      await m.close();
+      await child.stop();
+      await parent.stop();
+    }
   });
 });
