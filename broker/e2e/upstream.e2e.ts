@@ -7,7 +7,7 @@
 // show the offline periods.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -307,6 +307,40 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
       await m.close();
       await child.stop();
       await parent.stop();
+    }
+  });
+
+  it('stops at once (exit 0) while an upstream connection attempt hangs', async () => {
+    // A peer that accepts TCP and never answers: the SDK's connect waits until the link's timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const sockets = new Set<Socket>();
+    silent.on('connection', (sock) => sockets.add(sock));
+    const dir = mkdtempSync(join(tmpdir(), 'edgehub-silent-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify(buildManifest({ modules: ['m'], routes: { up: 'FROM /messages/* INTO $upstream' } })),
+    );
+    const port = (silent.address() as { port: number }).port;
+    const hub = await startHubProcess([
+      '--data',
+      dir,
+      '--metrics-port',
+      'off',
+      '--upstream-connection-string',
+      `HostName=hub.example;DeviceId=edge;SharedAccessKey=${Buffer.from('k'.repeat(32)).toString('base64')};GatewayHostName=127.0.0.1:${port}`,
+    ]);
+    try {
+      await until('the hub tries to connect', () => sockets.size > 0);
+      assert.ok(hub.lines.some((l) => l.event === 'upstream.starting'));
+      hub.child.kill('SIGTERM');
+      assert.deepEqual(await hub.exited, { code: 0, signal: null });
+      assert.ok(!hub.lines.some((l) => l.event === 'hub.stop.timeout'));
+    } finally {
+      hub.child.kill('SIGKILL');
+      sockets.forEach((sock) => sock.destroy());
+      await new Promise((r) => silent.close(r));
     }
   });
 });
