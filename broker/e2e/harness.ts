@@ -91,7 +91,13 @@ export class TestHub {
     );
     // One setOptions call with everything: the MQTT transport replaces its options on each call (protocol.md §1.4).
     await client.setOptions({ ca: this.ca, ...(opts.tokenRenewal ? { tokenRenewal: opts.tokenRenewal } : {}) });
-    await client.open();
+    try {
+      await client.open();
+    } catch (err) {
+      // A failed open leaves the SDK's token-renewal timer running: it would keep the test process alive.
+      await client.close().catch(() => undefined);
+      throw err;
+    }
     return client;
   }
 
