@@ -64,6 +64,8 @@ class ClientConnection {
   redeliveryTimer: NodeJS.Timeout | undefined;
   closing = false;
   done = false;
+  /** rhea has reported the disconnect (and cleared its timers). */
+  disconnected = false;
 
   constructor(
     readonly connection: Connection,
@@ -159,8 +161,15 @@ export class AmqpHead {
     this.handle(c);
     // rhea types no server-side accept; it reads and writes any stream with socket-like events.
     (connection as unknown as { accept(socket: Duplex): void }).accept(socket);
+    // rhea clears its heartbeat timers (ref'd, twice the idle timeout) only on the socket's 'end' or 'error'; a
+    // socket the hub destroys has neither, and the timer kept a stopped hub's process alive until its forced exit.
+    socket.once('close', () => (connection as unknown as { eof(): void }).eof());
     // After rhea's own 'data' listener: bound what rhea buffers for frames and deliveries not yet complete.
     socket.on('data', () => this.checkAssembly(c));
+    // rhea notices a peer's end but not a socket we destroyed: tell it, so it clears its heartbeat timers.
+    socket.once('close', () => {
+      if (!c.disconnected) (connection as unknown as { eof(): void }).eof();
+    });
     c.authTimer = setTimeout(() => {
       if (!c.identity)
         this.refuseConnection(c, 'amqp.connect.timeout', {
@@ -225,8 +234,16 @@ export class AmqpHead {
     };
     conn.on('protocol_error', broken);
     conn.on('error', broken);
-    conn.on('connection_close', () => this.finish(c));
-    conn.on('disconnected', () => this.finish(c));
+    // rhea answers the client's close on the next tick: the socket must outlive this event a little.
+    conn.on('connection_close', () => {
+      this.finish(c);
+      setTimeout(() => c.socket.destroy(), CLOSE_GRACE_MS).unref();
+    });
+    conn.on('disconnected', () => {
+      c.disconnected = true;
+      this.finish(c);
+      c.socket.destroy();
+    });
   }
 
   /** The client attached a sender: our receiver. `$cbs` requests, or telemetry to its own events address. */
@@ -556,7 +573,7 @@ export class AmqpHead {
     }, CLOSE_GRACE_MS).unref();
   }
 
-  /** Forgets a connection that ended: timers, input deliveries, counts. Idempotent. */
+  /** Forgets a connection that ended: timers, input deliveries, counts (its socket is the caller's). Idempotent. */
   private finish(c: ClientConnection): void {
     if (c.done) return;
     c.done = true;
@@ -567,7 +584,6 @@ export class AmqpHead {
       this.ctx.metrics.clientDisconnect.inc({ id: c.identity.id });
       this.ctx.log.info({ event: 'amqp.client.disconnected', client: c.who }, `${c.who} disconnected`);
     }
-    if (!c.socket.destroyed) c.socket.destroy();
   }
 
   /** Closes the connections of identities that may no longer connect (a module removed from the manifest). */

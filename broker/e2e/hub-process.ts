@@ -25,7 +25,21 @@ export interface SpawnedHub extends Omit<HubProcess, 'ports'> {
 export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub {
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--host', '127.0.0.1', '--mqtts-port', '0', '--amqps-port', '0', '--log-format', 'json', ...args],
+    [
+      BIN,
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--mqtts-port',
+      '0',
+      '--amqps-port',
+      '0',
+      '--https-port',
+      'off',
+      '--log-format',
+      'json',
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,12 +1,14 @@
 // Nested edge with two of our hubs on 127.0.0.1: modules of a child hub send through the child's routes to
 // $upstream; the child's upstream link (the SDK's device Client over AMQP) reaches the parent hub, a separate
 // process, as a device the parent's configuration lists; the parent routes that device's telemetry to a module
-// input. The parent is stopped, 1,000 messages are sent and the child is restarted while it is away; when the
-// parent comes back every message arrives, higher priority first and in order within a priority, and the
-// child's metrics show the offline period.
+// input. The parent is stopped, 1,000 messages are sent and the child is restarted while it is away; the parent
+// comes back and is killed (SIGKILL) in the middle of the drain, and comes back again: every message arrives,
+// higher priority first and in order within a priority (duplicates allowed, loss not), and the child's metrics
+// show the offline periods.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +21,7 @@ import {
   formatConnectionString,
   formatDeviceConnectionString,
 } from '../../manifest/index.js';
+import { createLogger } from '../log.js';
 import { ORIGIN_DEVICE_PROPERTY, ORIGIN_MODULE_PROPERTY } from '../upstream/outbound-message.js';
 import { Inbox, jsonMessage, sleep, TestHub, type SdkModuleClient } from './harness.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
@@ -34,11 +37,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
+    await sleep(everyMs);
   }
 }
 
@@ -56,7 +64,7 @@ interface Device {
 }
 
 describe('nested edge: child hub -> $upstream -> parent hub', () => {
-  it('delivers 1,000 messages sent while the parent is down, by priority then order, none lost', async () => {
+  it('delivers 1,000 messages sent while the parent is down, through a parent crash, by priority then order, none lost', async () => {
     const ports = { mqtts: await freePort(), amqps: await freePort(), metrics: await freePort() };
     writeFileSync(
       join(parentDir, 'config.json'),
@@ -119,6 +127,7 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
         }),
         ca: parentCa,
         backoff: { minMs: 100, maxMs: 500, deltaMs: 100 },
+        maxBatchSize: 10, // many batches, so the parent can be killed in the middle of the drain
       },
     };
     let child = await TestHub.start(childConfig, childOptions, childDir);
@@ -151,7 +160,8 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     // Offline: the parent stops; the child queues what its modules send.
     const stoppedAt = Date.now();
     parent.child.kill('SIGTERM');
-    await parent.exited;
+    // Exit 0: drained and stopped, not the forced exit after 10 s (an AMQP connection's timer kept it alive once).
+    assert.deepEqual(await parent.exited, { code: 0, signal: null });
     parent = undefined;
     await until('the child notices', () => child.hub.upstreamOnline === false);
     const N = 500;
@@ -179,9 +189,24 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     parent = await startHubProcess(parentArgs);
     const downSeconds = (Date.now() - stoppedAt) / 1000;
     sink = await openSink();
-    await sink.inbox.waitFor(2 * N, 30_000);
+
+    // The parent crashes in the middle of the drain: what it had not acknowledged is still the child's.
+    const queued = () =>
+      child.hub.endpoints.lengths().reduce((n, q) => n + (q.endpointId === '$upstream' ? q.length : 0), 0);
+    await until('300 have gone upstream', () => queued() <= 2 * N - 300, 30_000, 5);
+    parent.child.kill('SIGKILL');
+    const leftAtCrash = queued();
+    assert.ok(leftAtCrash > 0, 'the parent crashed before the child had drained');
+    await parent.exited;
+    const beforeCrash = sink.inbox.messages.map((m) => props(m.message));
+    await sink.client.close().catch(() => undefined);
+    parent = await startHubProcess(parentArgs);
+    sink = await openSink();
+    const unique = () =>
+      new Set([...beforeCrash, ...sink.inbox.messages.map((m) => props(m.message))].map((p) => `${p.p}/${p.seq}`)).size;
+    await until('every message arrived', () => unique() >= 2 * N, 30_000);
     await sleep(200);
-    const got = sink.inbox.messages.map((m) => props(m.message));
+    const got = [...beforeCrash, ...sink.inbox.messages.map((m) => props(m.message))];
     const firstSeen = new Map<string, number>();
     got.forEach((p, i) => {
       const key = `${p.p}/${p.seq}`;
@@ -203,10 +228,119 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     const online = await Scrape.from(child.hub.ports.metrics!);
     assert.equal(online.value('edgehub_upstream_connected'), 1);
     assert.equal(online.value('edgehub_upstream_offline_seconds'), 0);
-    assert.equal(online.count('edgehub_offline_duration_seconds'), 1);
     const offlineFor = online.value('edgehub_offline_duration_seconds_sum');
-    assert.ok(offlineFor > 0.5 && offlineFor < downSeconds + 1, `offline for ${offlineFor} s of ${downSeconds} s down`);
+    // Two offline periods ended on this child: the first outage (since its restart) and the crash.
+    assert.equal(online.count('edgehub_offline_duration_seconds'), 2);
+    assert.ok(offlineFor > 0.5, `offline for ${offlineFor} s (the parent was down ${downSeconds} s first)`);
     assert.equal(online.value('edgehub_queue_length', { endpoint: '$upstream' }), 0);
     await sink.client.close();
+  });
+
+  it('goes upstream over MQTT too, with one log line per transition', async () => {
+    const ports = { mqttsPort: await freePort(), amqpsPort: -1, metricsPort: -1 };
+    const parentConfig = buildManifest({
+      modules: ['sink'],
+      routes: {
+        fromChild: `FROM /messages/* WHERE $connectionDeviceId = 'mqtt-child' INTO BrokeredEndpoint("/modules/sink/inputs/in")`,
+      },
+      devices: { 'mqtt-child': {} },
+    });
+    let parent = await TestHub.start(parentConfig, ports);
+    const parentDir2 = parent.dir;
+    const d = parent.hub.device;
+    const events: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString().split('\n'))
+            if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      }),
+    });
+    const child = await TestHub.start(
+      buildManifest({ modules: ['m'], routes: { up: 'FROM /messages/modules/m/* INTO $upstream' } }),
+      {
+        logger,
+        upstream: {
+          connectionString: formatDeviceConnectionString({
+            hostName: d.iothubHostName,
+            gatewayHostName: `127.0.0.1:${ports.mqttsPort}`,
+            deviceId: 'mqtt-child',
+            sharedAccessKey: deriveDeviceKey(d.deviceKey, 'mqtt-child'),
+          }),
+          protocol: 'Mqtt',
+          ca: parent.ca,
+          backoff: { minMs: 100, maxMs: 300, deltaMs: 100 },
+        },
+      },
+    );
+    const m = await child.module('m');
+    try {
+      let sink = await parent.module('sink');
+      let inbox = new Inbox(sink);
+      await m.sendOutputEvent('out', jsonMessage({ n: 1 }));
+      await inbox.waitFor(1);
+      await sink.close();
+      await parent.stop(true);
+      await until('the child is offline', () => child.hub.upstreamOnline === false);
+      await m.sendOutputEvent('out', jsonMessage({ n: 2 }));
+      parent = await TestHub.start(parentConfig, ports, parentDir2);
+      sink = await parent.module('sink');
+      inbox = new Inbox(sink);
+      await inbox.waitFor(1);
+      assert.deepEqual(JSON.parse(inbox.messages[0]!.message.getBytes().toString()), { n: 2 });
+      await sink.close();
+      const transitions = events
+        .map((e) => e.event)
+        .filter((e) => typeof e === 'string' && /^upstream\.(starting|online|offline)$/.test(e));
+      assert.deepEqual(transitions, ['upstream.starting', 'upstream.online', 'upstream.offline', 'upstream.online']);
+      const back = events.filter((e) => e.event === 'upstream.online')[1]!;
+      assert.ok(typeof back.offlineSeconds === 'number' && back.offlineSeconds > 0);
+      assert.ok(
+        !JSON.stringify(events).includes(deriveDeviceKey(d.deviceKey, 'mqtt-child')),
+        'the key is never logged',
+      );
+    } finally {
+      await m.close();
+      await child.stop();
+      await parent.stop();
+    }
+  });
+
+  it('stops at once (exit 0) while an upstream connection attempt hangs', async () => {
+    // A peer that accepts TCP and never answers: the SDK's connect waits until the link's timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const sockets = new Set<Socket>();
+    silent.on('connection', (sock) => sockets.add(sock));
+    const dir = mkdtempSync(join(tmpdir(), 'edgehub-silent-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify(buildManifest({ modules: ['m'], routes: { up: 'FROM /messages/* INTO $upstream' } })),
+    );
+    const port = (silent.address() as { port: number }).port;
+    const hub = await startHubProcess([
+      '--data',
+      dir,
+      '--metrics-port',
+      'off',
+      '--upstream-connection-string',
+      `HostName=hub.example;DeviceId=edge;SharedAccessKey=${Buffer.from('k'.repeat(32)).toString('base64')};GatewayHostName=127.0.0.1:${port}`,
+    ]);
+    try {
+      await until('the hub tries to connect', () => sockets.size > 0);
+      assert.ok(hub.lines.some((l) => l.event === 'upstream.starting'));
+      hub.child.kill('SIGTERM');
+      assert.deepEqual(await hub.exited, { code: 0, signal: null });
+      assert.ok(!hub.lines.some((l) => l.event === 'hub.stop.timeout'));
+    } finally {
+      hub.child.kill('SIGKILL');
+      sockets.forEach((sock) => sock.destroy());
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

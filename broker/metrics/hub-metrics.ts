@@ -120,7 +120,7 @@ export class HubMetrics {
     });
     this.messagesDropped = new Counter({
       name: 'edgehub_messages_dropped_total',
-      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize, rejected (by an AMQP receiver), undeliverable (at ingest), delivery_failed',
+      help: 'Messages dropped, by reason: no_route, ttl_expiry, oversize, rejected (by an AMQP receiver), undeliverable (at ingest), delivery_failed, upstream_refused',
       labelNames: ['reason', 'from', 'from_route_output', 'ms_telemetry'],
       registers,
     });

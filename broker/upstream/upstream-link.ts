@@ -61,6 +61,23 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/**
+ * The AMQP transport defers a disconnect asked for while it connects until the connection is made
+ * (azure-iot-amqp-base/dist/amqp.js, state `connecting`: `'*': () => this._fsm.deferUntilTransition()`), and
+ * rhea has no connect timeout: against a peer that accepts TCP and never answers, `close()` never completes and
+ * the socket stays open (one per attempt, and a stopped hub's process kept alive). Destroying rhea's socket with
+ * an error (rhea notices 'error' and 'end', not 'close') ends the attempt. SDK internals: looked up defensively.
+ */
+function abortAmqpSocket(client: SdkClient): void {
+  const rhea = (
+    client as unknown as {
+      _transport?: { _amqp?: { _rheaConnection?: { socket?: { destroy?: (err: Error) => void } } } };
+    }
+  )._transport?._amqp?._rheaConnection;
+  const socket = rhea?.socket;
+  if (socket && typeof socket.destroy === 'function') socket.destroy(new Error('upstream link closed the attempt'));
+}
+
 export class UpstreamLink implements DeliveryTarget {
   readonly name: string;
   private state: State = 'offline';
@@ -125,6 +142,8 @@ export class UpstreamLink implements DeliveryTarget {
       () => this.failed(generation, new Error(`no connection within ${this.settings.operationTimeoutMs} ms`)),
       this.settings.operationTimeoutMs,
     );
+    // The hub's listeners keep the process alive; this timer must not keep a stopped hub's process running.
+    timeout.unref();
     const open = async () => {
       // One setOptions call: the MQTT transport replaces its whole options object on each (protocol.md §1.4).
       if (this.settings.ca !== undefined) await client.setOptions({ ca: this.settings.ca });
@@ -134,7 +153,7 @@ export class UpstreamLink implements DeliveryTarget {
       () => {
         clearTimeout(timeout);
         if (generation !== this.generation) {
-          void this.closeClient(client);
+          void this.closeClient(client, false);
           return;
         }
         this.cameOnline();
@@ -168,7 +187,7 @@ export class UpstreamLink implements DeliveryTarget {
     this.batchInFlight = false;
     const client = this.client;
     this.client = undefined;
-    if (client) void this.closeClient(client);
+    if (client) void this.closeClient(client, true);
     if (wasOnline && Date.now() - this.onlineSince >= STABLE_MS) this.retries = 0;
     const delay = backoffDelay(this.retries++, this.settings.backoff);
     this.metrics.wentOffline();
@@ -178,9 +197,12 @@ export class UpstreamLink implements DeliveryTarget {
     else if (this.retries === 1) this.log.warn({ event: 'upstream.connect.failed', ...fields }, `upstream: ${text}`);
     else this.log.debug({ event: 'upstream.connect.retry', ...fields }, `upstream: ${text}`);
     this.timer = setTimeout(() => this.connect(), delay);
+    this.timer.unref();
   }
 
-  private async closeClient(client: SdkClient): Promise<void> {
+  /** `abort`: the connection is not up (failed, or still connecting): its socket goes at once. */
+  private async closeClient(client: SdkClient, abort: boolean): Promise<void> {
+    if (abort) abortAmqpSocket(client);
     // The SDK's close can wait on a peer that is gone: bounded.
     await Promise.race([client.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
@@ -233,6 +255,7 @@ export class UpstreamLink implements DeliveryTarget {
       }
       finish();
     }, this.settings.operationTimeoutMs);
+    timeout.unref();
     for (let i = 0; i < batch.length; i++) {
       client.sendEvent(toSdkMessage(batch[i]!.entry.message), (err?: Error) => {
         if (results[i] !== undefined) return;
@@ -275,6 +298,7 @@ export class UpstreamLink implements DeliveryTarget {
   /** Stops: what is in flight stays unreleased and is sent again by the next run. */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
+    const wasOnline = this.state === 'online';
     this.state = 'closed';
     this.generation++;
     if (this.timer) clearTimeout(this.timer);
@@ -282,6 +306,6 @@ export class UpstreamLink implements DeliveryTarget {
     this.pending = [];
     const client = this.client;
     this.client = undefined;
-    if (client) await this.closeClient(client);
+    if (client) await this.closeClient(client, !wasOnline);
   }
 }
