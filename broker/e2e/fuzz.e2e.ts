@@ -311,6 +311,9 @@ describe('fuzzing the MQTT head', () => {
       release();
       const rss = rssMb();
       rssMax = Math.max(rssMax, rss);
+      console.log(
+        `fuzz batch ${batch}: ${total()} inputs, ${((Date.now() - started) / 1000).toFixed(1)} s, hub RSS ${rss.toFixed(0)} MB`,
+      );
       assert.ok(rss < RSS_LIMIT_MB, `hub RSS ${rss.toFixed(0)} MB after ${context}`);
       const scrape = await Scrape.from(hub.ports.metrics!);
       assert.equal(
