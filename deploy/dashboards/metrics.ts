@@ -24,6 +24,7 @@ export const HUB_METRICS = {
   edgehub_client_connect_success_total: m('counter', 'id'),
   edgehub_client_disconnect_total: m('counter', 'id'),
   edgehub_config_reloads_total: m('counter', 'result'),
+  edgehub_label_values_folded_total: m('counter', 'label', 'reason'),
   edgehub_queue_length: m('gauge', 'endpoint', 'priority'),
   edgehub_connected_clients: m('gauge'),
   edgehub_store_size_bytes: m('gauge'),
