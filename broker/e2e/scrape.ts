@@ -21,10 +21,9 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 function parseExposition(text: string): Sample[] {
   try {
-    const samples = JSON.parse(execFileSync(PYTHON, [PARSER], { input: text, encoding: 'utf8' })) as (Omit<
-      Sample,
-      'value'
-    > & { value: number | string })[];
+    const samples = JSON.parse(
+      execFileSync(PYTHON, [PARSER], { input: text, encoding: 'utf8', maxBuffer: 256 << 20 }),
+    ) as (Omit<Sample, 'value'> & { value: number | string })[];
     // Non-finite values come as strings (JSON has no NaN): "NaN", "Infinity", "-Infinity".
     return samples.map((s) => (typeof s.value === 'string' ? { ...s, value: Number(s.value) } : (s as Sample)));
   } catch (err) {

@@ -22,8 +22,18 @@ export interface MqttContext {
   readonly identities: WeakMap<Client, Identity>;
 }
 
-/** Refuses what a client did: one log line naming who and why; aedes then closes the connection. */
+/** Connections already refused: aedes goes on asking about the rest of their packets while it closes them. */
+const refused = new WeakSet<Client>();
+
+/**
+ * Refuses what a client did: one log line naming who and why; aedes then closes the connection. Only the first
+ * refusal of a connection is logged, so one packet (a SUBSCRIBE with 10,000 foreign filters, say) or a burst of
+ * them cannot write thousands of lines.
+ */
 export function refuse(ctx: MqttContext, client: Client, event: string, message: string, extra: object = {}): Error {
-  ctx.log.warn({ event, client: client.id, ...extra }, message);
+  if (!refused.has(client)) {
+    refused.add(client);
+    ctx.log.warn({ event, client: client.id, ...extra }, message);
+  }
   return new Error(message);
 }

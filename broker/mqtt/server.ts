@@ -12,6 +12,7 @@ import { makeAuthenticate } from './connect.js';
 import { HubBroker } from './hub-broker.js';
 import type { MqttContext } from './context.js';
 import { MqttInputTarget } from './input-target.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
 import { makeAuthorizePublish } from './publish.js';
 import { SessionPersistence } from './session-persistence.js';
 import { makeAuthorizeSubscribe } from './subscribe.js';
@@ -175,6 +176,18 @@ export class MqttHead {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => {}); // aedes reports connection errors; an unhandled one must not end the process
+    // With aedes's 'readable' listener in control, 'data' sees exactly the chunks aedes reads, as it reads them.
+    const guard = new PacketSizeGuard();
+    socket.on('data', (chunk: Buffer) => {
+      const size = guard.feed(chunk);
+      if (size === undefined) return;
+      const client = (socket as Socket & { client?: Client }).client;
+      this.ctx.log.warn(
+        { event: 'mqtt.packet.oversize', client: client?.id?.slice(0, 200), size, limit: guard.limit },
+        `connection closed: a packet announces ${size} bytes, over the limit of ${guard.limit}`,
+      );
+      socket.destroy();
+    });
     this.broker.handle(socket);
   }
 

@@ -186,11 +186,18 @@ const ITEMS: Item[] = [
   },
   {
     title: 'Dropped by reason',
-    description: 'no_route: no route matched; ttl_expiry: waited longer than its time to live; oversize: too large.',
+    description:
+      'no_route: no route matched; ttl_expiry: waited longer than its time to live; oversize: too large; ' +
+      'undeliverable: can never be sent to an endpoint (refused at ingest); delivery_failed: its delivery failed. ' +
+      'Also: messages whose output label was folded into _other.',
     unit: MSG_RATE,
     bars: true,
     targets: [
       [rate('edgehub_messages_dropped_total', 'edge_device, reason, from'), '{{edge_device}} {{reason}} ({{from}})'],
+      [
+        rate('edgehub_label_values_folded_total', 'edge_device, reason'),
+        '{{edge_device}} output label folded ({{reason}})',
+      ],
     ],
   },
   {
