@@ -35,7 +35,7 @@ class RecordingTarget implements DeliveryTarget {
   }
 }
 
-function setup(path?: string, now = () => Date.now()) {
+function setup(path?: string, now = () => Date.now(), overrides: Partial<typeof DEFAULT_DISPATCHER_OPTIONS> = {}) {
   if (!path) {
     const dir = mkdtempSync(join(tmpdir(), 'edgehub-dispatch-'));
     dirs.push(dir);
@@ -48,7 +48,7 @@ function setup(path?: string, now = () => Date.now()) {
     committed: (appends) =>
       appends.forEach((a) => a.entries.forEach((e) => dispatchers.get(e.endpointId)?.appended(e))),
   });
-  const opts = { ...DEFAULT_DISPATCHER_OPTIONS, window: 3, readBatch: 2, bufferLimit: 4, now };
+  const opts = { ...DEFAULT_DISPATCHER_OPTIONS, window: 3, readBatch: 2, bufferLimit: 4, now, ...overrides };
   const dispatcher = new Dispatcher(
     'mod/in',
     { kind: 'module', moduleId: 'mod', input: 'in' },
@@ -96,6 +96,32 @@ describe('Dispatcher', () => {
     commit.flush(); // releases wait for the next commit, or 100 ms
     assert.equal(dispatcher.length, 0);
     assert.deepEqual(store.counts(), { messages: 0, entries: 0 });
+    await store.shutdown();
+  });
+
+  it('holds at most bufferBytes in memory for a receiver that stops acknowledging, and loses nothing', async () => {
+    // 1 KiB bodies, each counted as 1280 bytes: a 4 KiB budget keeps 3 in memory (the window holds 3 more).
+    const { dispatcher, send, store, commit } = setup(undefined, undefined, {
+      readBatch: 50,
+      bufferLimit: 2000,
+      bufferBytes: 4096,
+    });
+    const target = new RecordingTarget();
+    dispatcher.attach(target);
+    const bodies = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(1020)}`);
+    for (const b of bodies) send(b);
+    await tick();
+    assert.equal(target.received.length, 3, 'the window is full');
+    assert.ok(dispatcher.bufferedBytes <= 4096, `buffered ${dispatcher.bufferedBytes} bytes`);
+    // Read back from the store in pieces that fit, in order, once the receiver acknowledges again.
+    for (let i = 0; i < 20 && target.received.length < bodies.length; i++) {
+      target.ackAll();
+      assert.ok(dispatcher.bufferedBytes <= 4096, `buffered ${dispatcher.bufferedBytes} bytes`);
+    }
+    assert.deepEqual(target.bodies(), bodies);
+    target.ackAll();
+    commit.flush();
+    assert.equal(store.counts().entries, 0);
     await store.shutdown();
   });
 
