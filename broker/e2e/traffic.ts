@@ -69,7 +69,8 @@ export interface SenderOptions {
   readonly port: () => number;
   readonly device: DeviceLogin;
   readonly moduleId: string;
-  readonly output: string;
+  /** The output of every message, or of message n. */
+  readonly output: string | ((n: number) => string);
   readonly ledger: Ledger;
   readonly tag: string;
   /** Publishes in flight (default 32). */
@@ -133,7 +134,11 @@ export class Sender {
       }
       this.connections++;
       this.client = client;
-      const topic = outputTopic(this.opts.device.deviceId, this.opts.moduleId, this.opts.output);
+      const { output } = this.opts;
+      const fixedTopic =
+        typeof output === 'string' ? outputTopic(this.opts.device.deviceId, this.opts.moduleId, output) : '';
+      const topic = (n: number) =>
+        typeof output === 'string' ? fixedTopic : outputTopic(this.opts.device.deviceId, this.opts.moduleId, output(n));
       let inflight = 0;
       let tokens = window;
       const refill =
@@ -145,12 +150,13 @@ export class Sender {
             }, 50);
       const pump = () => {
         while (!this.stopped && client.connected && inflight < window && (refill === undefined || tokens > 0)) {
+          const n = this.n;
           const body = this.body();
           const key = Ledger.key(body);
           ledger.sent.add(key);
           inflight++;
           tokens--;
-          client.publishQos1(topic, body, () => {
+          client.publishQos1(topic(n), body, () => {
             inflight--;
             ledger.acked.add(key);
             pump();
