@@ -241,7 +241,8 @@ export class Hub {
   static async start(options: HubOptions): Promise<Hub> {
     const log = options.logger ?? silentLogger();
     const folder = dataFolder(options.dataDir);
-    ensureWritable(folder.dir);
+    const full = ensureWritable(folder.dir);
+    if (full) log.warn({ event: 'hub.data.full', path: folder.dir }, full);
     let device = options.device;
     if (!device) {
       const d = loadOrCreateDevice(folder);
@@ -300,7 +301,7 @@ export class Hub {
     this.mqtt = await MqttHead.create(
       {
         credentials: () => this.credentials,
-        ready: () => this.problems().length === 0,
+        ready: () => this.acceptsConnections(),
         ingest: this.ingest,
         endpoints: this.endpoints,
         metrics: this.metrics,
@@ -452,6 +453,15 @@ export class Hub {
   /** Module ids of the current configuration, sorted. */
   modules(): string[] {
     return [...(this.config?.modules ?? [])].sort();
+  }
+
+  /**
+   * Whether modules may connect: listening, with a configuration. Not the store's health: while commits fail
+   * (a full disk) receivers must still connect, since their acknowledgements free space, and a refused publish
+   * already goes unacknowledged. Gating on it kept every module out for good once one commit had failed.
+   */
+  private acceptsConnections(): boolean {
+    return this.listening && this.config !== undefined;
   }
 
   /** What keeps the hub from being ready; empty when it is. */

@@ -34,6 +34,11 @@ export interface DispatcherOptions {
   readonly readBatch: number;
   /** Entries kept in memory per queue while the receiver keeps up; beyond that they are re-read from the store. */
   readonly bufferLimit: number;
+  /**
+   * Bytes those entries may hold per queue (bodies plus a per-entry allowance). A receiver that stops
+   * acknowledging keeps its queue's buffer full for good: 2,000 entries of up to 256 KiB each without this.
+   */
+  readonly bufferBytes: number;
   readonly now: () => number;
 }
 
@@ -41,14 +46,22 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   window: 100,
   readBatch: 500,
   bufferLimit: 2000,
+  bufferBytes: 1 << 20,
   now: Date.now,
 };
+
+/** What an entry held in memory is counted as: its body and an allowance for its properties and bookkeeping. */
+function entryBytes(entry: QueueEntry): number {
+  return entry.message.body.length + 256;
+}
 
 /** One (endpoint, priority) queue as the dispatcher sees it. */
 class QueueState {
   /** Entries stored and not yet handed out, in order; `head` is the next one. */
   buffer: QueueEntry[] = [];
   head = 0;
+  /** Memory the entries from `head` on hold (entryBytes). */
+  bytes = 0;
   /** True when `buffer` holds every stored entry after `cursor`'s start, so the store need not be read. */
   complete = false;
   /** Highest seq read from the store or received after commit. */
@@ -72,6 +85,7 @@ class QueueState {
     const orphans = [...this.finishedAhead];
     this.buffer = [];
     this.head = 0;
+    this.bytes = 0;
     this.complete = false;
     this.cursor = this.released;
     this.handed = [];
@@ -105,9 +119,11 @@ class QueueState {
   take(): QueueEntry | undefined {
     if (this.head >= this.buffer.length) return undefined;
     const entry = this.buffer[this.head++]!;
+    this.bytes -= entryBytes(entry);
     if (this.head === this.buffer.length) {
       this.buffer = [];
       this.head = 0;
+      this.bytes = 0;
     }
     return entry;
   }
@@ -142,6 +158,13 @@ export class Dispatcher {
     return n;
   }
 
+  /** Memory held by entries read or pushed and not yet handed out, over all priorities (entryBytes). */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.bytes;
+    return n;
+  }
+
   lengths(): { priority: number; length: number }[] {
     return this.priorities.map((p) => ({ priority: p, length: this.queues.get(p)!.length }));
   }
@@ -167,8 +190,10 @@ export class Dispatcher {
     const q = this.queue(entry.priority);
     q.length++;
     if (this.target === undefined || entry.seq <= q.cursor) return;
-    if (q.complete && q.buffer.length - q.head < this.opts.bufferLimit) {
+    const bytes = entryBytes(entry);
+    if (q.complete && q.buffer.length - q.head < this.opts.bufferLimit && q.bytes + bytes <= this.opts.bufferBytes) {
       q.buffer.push(entry);
+      q.bytes += bytes;
       q.cursor = entry.seq;
     } else {
       q.complete = false;
@@ -206,11 +231,19 @@ export class Dispatcher {
       let entry = q.take();
       if (entry === undefined && !q.complete && q.length > 0) {
         const batch = this.store.readQueue(this.endpointId, p, q.cursor, this.opts.readBatch);
-        if (batch.length < this.opts.readBatch) q.complete = true;
-        if (batch.length > 0) {
+        // Only the prefix within bufferBytes is kept (at least one entry); the rest is read again when needed.
+        let bytes = 0;
+        let keep = 0;
+        while (keep < batch.length && (keep === 0 || bytes + entryBytes(batch[keep]!) <= this.opts.bufferBytes)) {
+          bytes += entryBytes(batch[keep++]!);
+        }
+        if (batch.length < this.opts.readBatch && keep === batch.length) q.complete = true;
+        if (keep > 0) {
+          batch.length = keep;
           q.buffer = batch;
           q.head = 0;
-          q.cursor = batch[batch.length - 1]!.seq;
+          q.bytes = bytes;
+          q.cursor = batch[keep - 1]!.seq;
           entry = q.take();
         }
       } else if (entry === undefined && q.length === 0) {

@@ -14,9 +14,10 @@ import { after, describe, it } from 'node:test';
 import azureDevice from 'azure-iot-device';
 import azureMqtt from 'azure-iot-device-mqtt';
 import { deriveModuleKey, formatConnectionString } from '../../manifest/index.js';
-import { manifest, sleep, type SdkMessage } from './harness.js';
+import { manifest, type SdkMessage } from './harness.js';
 import { spawnHubProcess, startHubProcess, type HubProcess } from './hub-process.js';
 import { LeanClient, moduleLogin, outputTopic, type DeviceLogin } from './lean-client.js';
+import { Ledger, receiver } from './traffic.js';
 
 const CYCLES = Math.max(20, Number(process.env.EDGEHUB_CRASH_CYCLES ?? 20));
 /** A kill lands uniformly in this window after the sender connected (ms). */
@@ -42,42 +43,7 @@ function writeConfig(path: string, config: object): void {
   renameSync(`${path}.tmp`, path);
 }
 
-/** What one trial sent, what the hub acknowledged, and what the receiver got (with how often). */
-class Ledger {
-  readonly sent = new Set<string>();
-  readonly acked = new Set<string>();
-  readonly received = new Map<string, number>();
-  receptions = 0;
-
-  receive(body: string): void {
-    this.receptions++;
-    this.received.set(body, (this.received.get(body) ?? 0) + 1);
-  }
-
-  lost(): string[] {
-    return [...this.acked].filter((b) => !this.received.has(b));
-  }
-
-  /** Bodies that arrived but were never sent: corruption, or another trial's message. */
-  unknown(): string[] {
-    return [...this.received.keys()].filter((b) => !this.sent.has(b));
-  }
-
-  figure(name: string, cycles: number): string {
-    return `crash trial ${name}: cycles ${cycles}, sent ${this.sent.size}, acked ${this.acked.size}, lost ${this.lost().length}, duplicates ${this.receptions - this.received.size}`;
-  }
-}
-
-const inputsOf = (device: DeviceLogin, moduleId: string) => `devices/${device.deviceId}/modules/${moduleId}/inputs/#`;
 const readDevice = (dir: string) => JSON.parse(readFileSync(join(dir, 'device.json'), 'utf8')) as DeviceLogin;
-
-/** A lean receiver for `filter` that records every input message into `ledger` and acknowledges it. */
-async function receiver(port: number, device: DeviceLogin, ledger: Ledger): Promise<LeanClient> {
-  const client = await LeanClient.connect({ port, ...moduleLogin(device, 'filter') });
-  client.onMessage = (_topic, payload) => ledger.receive(payload.toString());
-  await client.subscribe([inputsOf(device, 'filter')]);
-  return client;
-}
 
 /** Publishes with WINDOW in flight until the connection dies with the hub; bounded in count. */
 async function streamUntilKilled(
@@ -122,7 +88,7 @@ async function crashCycle(dir: string, args: string[], ledger: Ledger, v: Varian
   const hub = await startHubProcess(args);
   const device = readDevice(dir);
   const port = hub.ports.mqtt!;
-  const drain = v.drain ? await receiver(port, device, ledger) : undefined;
+  const drain = v.drain ? await receiver(port, device, 'filter', ledger) : undefined;
   const timers: NodeJS.Timeout[] = [];
   // Armed once the sender is connected, so the kill falls inside the stream.
   const arm = () => {
@@ -155,13 +121,11 @@ async function drainAndStop(dir: string, args: string[], ledger: Ledger, sdk: bo
   let close: () => Promise<void>;
   if (sdk) close = await sdkReceiver(hub, dir, device, ledger);
   else {
-    const lean = await receiver(hub.ports.mqtt!, device, ledger);
+    const lean = await receiver(hub.ports.mqtt!, device, 'filter', ledger);
     close = () => lean.end();
   }
   try {
-    const deadline = Date.now() + 60_000;
-    while (ledger.acked.size > 0 && [...ledger.acked].some((b) => !ledger.received.has(b)) && Date.now() < deadline)
-      await sleep(100);
+    await ledger.waitForAll(60_000);
   } finally {
     await close();
     hub.child.kill('SIGTERM');
@@ -189,11 +153,13 @@ async function sdkReceiver(hub: HubProcess, dir: string, device: DeviceLogin, le
 }
 
 function check(ledger: Ledger, name: string, cycles: number): void {
-  console.log(ledger.figure(name, cycles));
+  console.log(
+    `crash trial ${name}: cycles ${cycles}, sent ${ledger.sent.size}, acked ${ledger.acked.size}, lost ${ledger.lost().length}, duplicates ${ledger.duplicates}`,
+  );
   totals.cycles += cycles;
   totals.acked += ledger.acked.size;
   totals.lost += ledger.lost().length;
-  totals.duplicates += ledger.receptions - ledger.received.size;
+  totals.duplicates += ledger.duplicates;
   assert.ok(ledger.acked.size > 0, 'the hub acknowledged messages before it was killed');
   assert.deepEqual(ledger.lost().slice(0, 10), [], `${ledger.lost().length} acknowledged messages lost`);
   assert.deepEqual(ledger.unknown().slice(0, 10), [], 'messages arrived that were never sent');

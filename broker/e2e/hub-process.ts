@@ -13,13 +13,13 @@ export interface HubProcess {
   /** Every JSON log line so far. */
   readonly lines: Record<string, unknown>[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
 }
 
 /** A hub process on its way up: `started` resolves with its ports, or rejects when it exits first. */
 export interface SpawnedHub extends Omit<HubProcess, 'ports'> {
   readonly started: Promise<HubProcess['ports']>;
-  /** Everything it wrote to stderr so far. */
-  stderr(): string;
 }
 
 export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub {
@@ -75,7 +75,7 @@ export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub 
 export async function startHubProcess(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
   const spawned = spawnHubProcess(args, timeoutMs);
   const ports = await spawned.started;
-  return { child: spawned.child, ports, lines: spawned.lines, exited: spawned.exited };
+  return { ...spawned, ports };
 }
 
 /** Resident memory of a process in bytes (VmRSS in /proc/<pid>/status), or undefined where there is no /proc. */

@@ -39,8 +39,13 @@ export function dataFolder(dir: string): DataFolder {
   };
 }
 
-/** Creates the folder if needed and proves it writable with a real write (root ignores permission bits). */
-export function ensureWritable(dir: string): void {
+/**
+ * Creates the folder if needed and proves it writable with a real write (root ignores permission bits). A folder
+ * that is writable but full (ENOSPC) is no reason to stop: the hub starts, delivers what it stored (which frees
+ * space) and refuses new messages until there is room; exiting would only restart it into the same full disk.
+ * The problem is returned for a warning.
+ */
+export function ensureWritable(dir: string): string | undefined {
   const probe = join(dir, `.write-probe-${process.pid}`);
   const fix = 'choose another with --data DIR (EDGEHUB_DATA)';
   if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
@@ -51,12 +56,17 @@ export function ensureWritable(dir: string): void {
     writeFileSync(probe, 'ok');
     rmSync(probe);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      rmSync(probe, { force: true });
+      return `data folder ${dir} is full (${(err as Error).message}): stored messages are delivered, new ones refused until there is space`;
+    }
     const user = process.getuid?.();
     throw new Error(
       `data folder ${dir} is not writable (${(err as Error).message}): ${fix}, or make it writable${user === undefined ? '' : ` by uid ${user}`}`,
       { cause: err },
     );
   }
+  return undefined;
 }
 
 function writeSecret(path: string, content: string): void {

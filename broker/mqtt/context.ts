@@ -10,7 +10,7 @@ import type { Twins } from '../twin/twins.js';
 
 export interface MqttContext {
   readonly credentials: () => Credentials;
-  /** False until the store is open and a configuration is loaded: connections get CONNACK 3 meanwhile. */
+  /** False until the hub listens with a configuration loaded (and while it stops): CONNACK 3 meanwhile. */
   readonly ready: () => boolean;
   readonly ingest: Ingest;
   readonly endpoints: Endpoints;

@@ -181,7 +181,7 @@ export class MqttHead {
     socket.on('data', (chunk: Buffer) => {
       const size = guard.feed(chunk);
       if (size === undefined) return;
-      const client = (socket as Socket & { client?: Client }).client;
+      const client = (socket as Duplex & { client?: Client }).client;
       this.ctx.log.warn(
         { event: 'mqtt.packet.oversize', client: client?.id?.slice(0, 200), size, limit: guard.limit },
         `connection closed: a packet announces ${size} bytes, over the limit of ${guard.limit}`,

@@ -18,6 +18,16 @@ function asyncNoop(): Promise<void> {
   return Promise.resolve();
 }
 
+/** Runs a store write; its error becomes a rejection. */
+function attempt(write: () => void): Promise<void> {
+  try {
+    write();
+    return Promise.resolve();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 export class SessionPersistence {
   private readonly cache = new Map<string, Map<string, number>>();
   private readonly incoming = new Map<string, Map<number, unknown>>();
@@ -42,18 +52,28 @@ export class SessionPersistence {
     return this.subsOf(clientId).get(topic);
   }
 
+  // The writes below reject instead of throwing: aedes calls them without a try, so a store error thrown here
+  // (SQLITE_FULL on a full disk) ended the process. Rejected, it fails that SUBSCRIBE and closes that connection.
+  // The cache changes only after the store did, so it never claims a subscription the store lacks.
+
   addSubscriptions(client: Client, subs: Sub[]): Promise<void> {
-    const own = this.subsOf(client.id);
-    for (const s of subs) own.set(s.topic, s.qos);
-    this.sessions.addSubscriptions(client.id, subs);
-    return Promise.resolve();
+    return attempt(() => {
+      const own = this.subsOf(client.id);
+      // A module subscribes again on every connect: only what is new is written, so it can still subscribe, and
+      // drain its backlog, while the disk is full.
+      const changed = subs.filter((s) => own.get(s.topic) !== s.qos);
+      if (changed.length === 0) return;
+      this.sessions.addSubscriptions(client.id, changed);
+      for (const s of changed) own.set(s.topic, s.qos);
+    });
   }
 
   removeSubscriptions(client: Client, topics: string[]): Promise<void> {
-    const own = this.subsOf(client.id);
-    for (const t of topics) own.delete(t);
-    this.sessions.removeSubscriptions(client.id, topics);
-    return Promise.resolve();
+    return attempt(() => {
+      this.sessions.removeSubscriptions(client.id, topics);
+      const own = this.subsOf(client.id);
+      for (const t of topics) own.delete(t);
+    });
   }
 
   subscriptionsByClient(client: { id: string }): Promise<Sub[]> {
@@ -61,9 +81,10 @@ export class SessionPersistence {
   }
 
   cleanSubscriptions(client: Client): Promise<void> {
-    this.cache.set(client.id, new Map());
-    this.sessions.clearSubscriptions(client.id);
-    return Promise.resolve();
+    return attempt(() => {
+      this.sessions.clearSubscriptions(client.id);
+      this.cache.set(client.id, new Map());
+    });
   }
 
   // Offline queueing: never (the store's dispatchers own delivery).
