@@ -315,20 +315,6 @@ const ITEMS: Item[] = [
       ],
     ],
   },
-  {
-    title: 'Label values folded',
-    description:
-      'Client-chosen label values (output names) exported as _other because they were too long or too many: a module that makes up output names.',
-    unit: 'short',
-    bars: true,
-    targets: [
-      [
-        `sum by (edge_device, label, reason) (increase(${series('edgehub_label_values_folded_total')}${RANGE}))`,
-        '{{edge_device}} {{label}} {{reason}}',
-      ],
-    ],
-  },
-
   { row: 'Process' },
   {
     title: 'Memory',
