@@ -88,7 +88,12 @@ async function crashCycle(dir: string, args: string[], ledger: Ledger, v: Varian
   const hub = await startHubProcess(args);
   const device = readDevice(dir);
   const port = hub.ports.mqtt!;
-  const drain = v.drain ? await receiver(port, device, 'filter', ledger) : undefined;
+  const drain = v.drain
+    ? await receiver(port, device, 'filter', ledger).catch((err: Error) => {
+        hub.child.kill('SIGKILL');
+        throw err;
+      })
+    : undefined;
   const timers: NodeJS.Timeout[] = [];
   // Armed once the sender is connected, so the kill falls inside the stream.
   const arm = () => {
@@ -118,13 +123,13 @@ async function crashCycle(dir: string, args: string[], ledger: Ledger, v: Varian
 async function drainAndStop(dir: string, args: string[], ledger: Ledger, sdk: boolean): Promise<void> {
   const hub = await startHubProcess(args);
   const device = readDevice(dir);
-  let close: () => Promise<void>;
-  if (sdk) close = await sdkReceiver(hub, dir, device, ledger);
-  else {
-    const lean = await receiver(hub.ports.mqtt!, device, 'filter', ledger);
-    close = () => lean.end();
-  }
+  let close: () => Promise<void> = () => Promise.resolve();
   try {
+    if (sdk) close = await sdkReceiver(hub, dir, device, ledger);
+    else {
+      const lean = await receiver(hub.ports.mqtt!, device, 'filter', ledger);
+      close = () => lean.end();
+    }
     await ledger.waitForAll(60_000);
   } finally {
     await close();

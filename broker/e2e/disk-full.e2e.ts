@@ -245,6 +245,7 @@ describe('disk full and read-only data folder', () => {
     t.after(() => rmSync(roDir, { recursive: true, force: true }));
     writeFileSync(join(roDir, 'config.json'), readFileSync(join(dir, 'config.json')));
     const hub = await startHubProcess(['--data', roDir, '--mqtt-port', '0', '--metrics-port', '0']);
+    t.after(() => hub.child.kill('SIGKILL')); // when an assertion fails first; a no-op after SIGTERM
     let exited = false;
     void hub.exited.then(() => (exited = true));
     const device = JSON.parse(readFileSync(join(roDir, 'device.json'), 'utf8')) as DeviceLogin;
