@@ -81,7 +81,12 @@ for (const transport of ['mqtt'] as Transport[]) {
         azureMqtt.Mqtt,
       );
       await client.setOptions({ ca: hub.ca });
-      clients.push(client);
+      // Never opened, so close() does not stop its token-renewal timer (SDK): stop it with the client.
+      const auth = (client as unknown as { _methodClient: { _authProvider: { stop(): void } } })._methodClient
+        ._authProvider;
+      clients.push(
+        Object.assign(Object.create(client) as SdkModuleClient, { close: () => Promise.resolve(auth.stop()) }),
+      );
       return client;
     };
     const callee = async (moduleId: string) => {
