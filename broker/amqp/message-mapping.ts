@@ -143,7 +143,8 @@ export function toAmqp(message: Message, input: string): AmqpMessage {
   if (ce !== undefined) out.content_encoding = ce;
   const exp = sys[SystemProperty.expiryTime];
   if (exp !== undefined) {
-    const t = Date.parse(exp);
+    // ISO 8601 as the SDK's MQTT transport writes a Date; milliseconds when a module set a number.
+    const t = /^\d+$/.test(exp) ? Number(exp) : Date.parse(exp);
     if (!Number.isNaN(t)) out.absolute_expiry_time = new Date(t);
   }
   const app: Record<string, unknown> = {};

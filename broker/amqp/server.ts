@@ -225,8 +225,15 @@ export class AmqpHead {
     };
     conn.on('protocol_error', broken);
     conn.on('error', broken);
-    conn.on('connection_close', () => this.finish(c));
-    conn.on('disconnected', () => this.finish(c));
+    // rhea answers the client's close on the next tick: the socket must outlive this event a little.
+    conn.on('connection_close', () => {
+      this.finish(c);
+      setTimeout(() => c.socket.destroy(), CLOSE_GRACE_MS).unref();
+    });
+    conn.on('disconnected', () => {
+      this.finish(c);
+      c.socket.destroy();
+    });
   }
 
   /** The client attached a sender: our receiver. `$cbs` requests, or telemetry to its own events address. */
@@ -556,7 +563,7 @@ export class AmqpHead {
     }, CLOSE_GRACE_MS).unref();
   }
 
-  /** Forgets a connection that ended: timers, input deliveries, counts. Idempotent. */
+  /** Forgets a connection that ended: timers, input deliveries, counts (its socket is the caller's). Idempotent. */
   private finish(c: ClientConnection): void {
     if (c.done) return;
     c.done = true;
@@ -567,7 +574,6 @@ export class AmqpHead {
       this.ctx.metrics.clientDisconnect.inc({ id: c.identity.id });
       this.ctx.log.info({ event: 'amqp.client.disconnected', client: c.who }, `${c.who} disconnected`);
     }
-    if (!c.socket.destroyed) c.socket.destroy();
   }
 
   /** Closes the connections of identities that may no longer connect (a module removed from the manifest). */
