@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from './log.js';
 import { HubMetrics, senderId } from './metrics/hub-metrics.js';
 import { OpsServer } from './metrics/server.js';
 import { AmqpHead } from './amqp/server.js';
+import { AmqpTwinMethods } from './amqp/twin-methods.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
 import { MqttHead } from './mqtt/server.js';
 import type { MethodsHttpContext } from './methods/http-invoke.js';
@@ -272,6 +273,7 @@ export class Hub {
       metrics: this.metrics,
       log: this.log.child({ component: 'amqp' }),
       limits: { ...DEFAULT_AMQP_LIMITS, ...o.amqpLimits },
+      twinMethods: new AmqpTwinMethods(this.twins, this.methods, this.log.child({ component: 'amqp' })),
     });
     if (o.metricsPort !== -1) {
       this.ops = await OpsServer.listen(this.metrics.registry, () => this.problems(), o.metricsPort ?? 9600, host);

@@ -60,7 +60,7 @@ function post(
   });
 }
 
-for (const transport of ['mqtt'] as Transport[]) {
+for (const transport of ['mqtt', 'amqp'] as Transport[]) {
   describe(`direct methods, module to module (SDK invokeMethod over HTTPS 443, callee on ${transport})`, () => {
     let hub: TestHub;
     let https: Server;

@@ -35,7 +35,7 @@ function updateReported(twin: Twin, patch: object): Promise<void> {
   return new Promise((resolve, reject) => reported.update(patch, (err) => (err ? reject(err) : resolve())));
 }
 
-for (const transport of ['mqtt'] as Transport[]) {
+for (const transport of ['mqtt', 'amqp'] as Transport[]) {
   describe(`module twins (SDK, ${transport})`, () => {
     let hub: TestHub;
     const clients: SdkModuleClient[] = [];
