@@ -86,7 +86,7 @@ export class AmqpTwinMethods implements AmqpTwinMethodLinks {
             application_properties: { 'IoThub-methodname': methodName },
             body: dataSection(payload),
           };
-          sender.send(request as RheaMessage);
+          sender.send(request);
         },
       });
     } else {
@@ -164,7 +164,7 @@ export class AmqpTwinMethods implements AmqpTwinMethodLinks {
     const sender = s.twinSender;
     if (!sender?.is_open()) return;
     const message = { body: dataSection(Buffer.from(JSON.stringify(patch))) };
-    sender.send(message as RheaMessage);
+    sender.send(message);
   }
 
   closed(link: Sender | Receiver): void {
