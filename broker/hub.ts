@@ -1,6 +1,7 @@
 // The hub, assembled: store → group commit → endpoints → ingest → protocol heads, plus configuration, metrics
 // and lifecycle. The composition root: decisions live in the parts, this file only wires them.
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { RouteTable } from '../routing/index.js';
 import type { Credentials, Identity } from './auth/identity.js';
 import { loadHubConfig, type HubConfig } from './config/load.js';
@@ -11,6 +12,7 @@ import { DEFAULT_DISPATCHER_OPTIONS, type DispatcherOptions } from './core/dispa
 import { Endpoints } from './core/endpoints.js';
 import { Ingest, type RoutingState } from './core/ingest.js';
 import { SystemProperty } from './core/message.js';
+import { ControlServer } from './local/control-server.js';
 import {
   dataFolder,
   ensureSampleConfig,
@@ -71,6 +73,8 @@ export interface HubOptions {
   readonly mqttConnectTimeoutMs?: number;
   /** How often the configuration file is checked for changes (ms). */
   readonly configPollMs?: number;
+  /** The operator's control socket (`edgehub twin`, `edgehub method`); default `<dataDir>/control.sock`; false = none. */
+  readonly controlSocket?: string | false;
 }
 
 export interface HubPorts {
@@ -89,6 +93,7 @@ export class Hub {
   private secretWatchers: SecretFiles[] = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private ops: OpsServer | undefined;
+  private control: ControlServer | undefined;
   private mqtt: MqttHead | undefined;
   private amqp: AmqpHead | undefined;
   private closing: Promise<void> | undefined;
@@ -290,6 +295,7 @@ export class Hub {
       plainPort: o.amqpPort,
     });
     this.ports = { ...mqttPorts, ...amqpPorts, metrics: this.ops?.port };
+    await this.listenControl();
     this.listening = true;
     this.watchSecrets();
     this.watcher = watchConfig(
@@ -303,6 +309,30 @@ export class Hub {
     this.sweepTimer = setInterval(() => this.sweep(), interval);
     this.sweepTimer.unref();
     this.log.info({ event: 'hub.started', ports: this.ports, deviceId: this.device.deviceId }, 'hub started');
+  }
+
+  /** The control socket is a convenience: a data folder that cannot hold a socket (some volumes) only loses it. */
+  private async listenControl(): Promise<void> {
+    const o = this.options;
+    if (o.controlSocket === false) return;
+    const path = o.controlSocket ?? join(o.dataDir, 'control.sock');
+    try {
+      this.control = await ControlServer.listen(
+        {
+          deviceId: this.device.deviceId,
+          twins: this.twins,
+          methods: this.methods,
+          log: this.log.child({ component: 'control' }),
+          knownModule: (m) => this.config?.modules === undefined || this.config.modules.has(m),
+        },
+        path,
+      );
+    } catch (err) {
+      this.log.warn(
+        { event: 'control.listen.failed', path, err: (err as Error).message },
+        `no control socket at ${path} (edgehub twin/method will not reach this hub): ${(err as Error).message}`,
+      );
+    }
   }
 
   /** Rotation: a new TLS key pair serves new connections; a new device key verifies new tokens. */
@@ -429,6 +459,7 @@ export class Hub {
       await this.amqp?.close();
       this.commit.flush();
       await this.ops?.close();
+      await this.control?.close();
       await this.store.shutdown();
       this.metrics.close();
       this.log.info({ event: 'hub.stopped' }, 'hub stopped');
