@@ -177,6 +177,8 @@ export class Hub {
     });
     const twinLog = log.child({ component: 'twin' });
     this.twins = new Twins(store, device.deviceId, twinLog, {
+      read: (id) => m.getTwin.inc({ source: 'edgehub', id, ms_telemetry: 'True' }),
+      reported: (id) => m.reportedProperties.inc({ target: 'edgehub', id, ms_telemetry: 'True' }),
       // A reported change, routed like telemetry (FROM /twinChangeNotifications); a failed commit is logged.
       notify: (message) =>
         this.ingest.accept(message, (err) => {
@@ -187,7 +189,14 @@ export class Hub {
             );
         }),
     });
-    this.methods = new Methods(log.child({ component: 'methods' }));
+    this.methods = new Methods(log.child({ component: 'methods' }), (from, target, seconds) => {
+      // A target is named by the caller: only configured or connected identities become label values.
+      const moduleId = target.split('/')[1];
+      const known = moduleId === undefined ? target === device.deviceId : this.config?.modules?.has(moduleId) === true;
+      const to = known || this.methods.connected(target) ? target : 'unknown';
+      m.directMethods.inc({ from, to, ms_telemetry: 'True' });
+      m.directMethodDuration.child({ from, to }).observe(seconds);
+    });
     this.methodsHttp = {
       credentials: () => this.credentials,
       methods: this.methods,

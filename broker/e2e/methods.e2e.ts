@@ -13,6 +13,7 @@ import azureDevice from 'azure-iot-device';
 import azureMqtt from 'azure-iot-device-mqtt';
 import { buildManifest, deriveModuleKey, formatConnectionString } from '../../manifest/index.js';
 import { handleMethodsRequest } from '../methods/http-invoke.js';
+import { Scrape } from './scrape.js';
 import { sleep, TestHub, type SdkModuleClient, type Transport } from './harness.js';
 
 const { ModuleClient } = azureDevice;
@@ -259,6 +260,11 @@ for (const transport of ['mqtt', 'amqp'] as Transport[]) {
           payload: { got: 2, name: 'echo' },
         },
       );
+      // Calls are counted by caller and target.
+      const scrape = await Scrape.from(hub.hub.ports.metrics!);
+      const pair = { from: `${deviceId}/a`, to: `${deviceId}/b` };
+      assert.ok(scrape.value('edgehub_direct_methods_total', pair) >= 2);
+      assert.ok(scrape.count('edgehub_direct_method_duration_seconds', pair) >= 2);
     });
   });
 }

@@ -8,6 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type mqtt from 'mqtt';
 import { join } from 'node:path';
 import { buildManifest } from '../../manifest/index.js';
+import { Scrape } from './scrape.js';
 import { Inbox, sleep, TestHub, type SdkModuleClient, type Transport } from './harness.js';
 
 const ROUTES = {
@@ -127,6 +128,8 @@ for (const transport of ['mqtt', 'amqp'] as Transport[]) {
       await assert.rejects(updateReported(twin, { 'bad.key': 1 }), /bad\.key.*may not contain/);
       await assert.rejects(updateReported(twin, { big: 'x'.repeat(5000) }), /string over 4096 bytes/);
       await updateReported(twin, { good: true });
+      const scrape = await Scrape.from(hub.hub.ports.metrics!);
+      assert.ok(scrape.value('edgehub_reported_properties_total', { id: `${hub.hub.device.deviceId}/sensor` }) >= 1);
       assert.equal((await sensor.getTwin()).properties.reported.good, true);
     });
   });
@@ -244,6 +247,8 @@ describe('operator commands: edgehub twin get, edgehub method invoke (control so
     const noHub = await edgehub(['twin', 'get', 'sensor', '--data', join(hub.dir, 'nowhere')]);
     assert.equal(noHub.code, 2);
     assert.match(noHub.stderr, /no running hub found/);
+    const scrape = await Scrape.from(hub.hub.ports.metrics!);
+    assert.ok(scrape.value('edgehub_gettwin_total', { id: `${hub.hub.device.deviceId}/sensor` }) >= 1);
   });
 
   it('invokes a method and prints the answer; exit code 1 for an error status, no handler or offline', async () => {

@@ -163,7 +163,7 @@ async function serve(ctx: MethodsHttpContext, req: IncomingMessage, res: ServerR
   }
   const target = moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
   const started = Date.now();
-  const outcome = await ctx.methods.invoke(target, call);
+  const outcome = await ctx.methods.invoke(target, call, callerId);
   ctx.log.info(
     {
       event: 'method.invoked',
