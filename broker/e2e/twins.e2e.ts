@@ -188,7 +188,8 @@ describe('module twins over raw MQTT (session and bad requests)', () => {
     c.publish('$iothub/twin/DELETE/?$rid=p4', ' ');
     c.publish('$iothub/twin/GET/', ' '); // no $rid: nothing to answer to
     c.publish('$iothub/twin/PATCH/properties/reported/?$rid=p5', JSON.stringify({ ok: 1 }));
-    await until('five answers', () => got.length === 5);
+    c.publish('$iothub/twin/PATCH/properties/reported/?$rid=p6', JSON.stringify({ big: 'x'.repeat(40_000) }));
+    await until('six answers', () => got.length === 6);
     const byRid = new Map(got.map((g) => [new URLSearchParams(g.topic.split('?')[1]).get('$rid'), g]));
     for (const [rid, pattern] of [
       ['p1', /not valid JSON/],
@@ -202,6 +203,8 @@ describe('module twins over raw MQTT (session and bad requests)', () => {
       assert.equal(body.errorCode, 400);
       assert.match(body.message, pattern);
     }
+    assert.match(byRid.get('p6')!.topic, /^\$iothub\/twin\/res\/413\//);
+    assert.match((JSON.parse(byRid.get('p6')!.body) as { message: string }).message, /over 32768/);
     assert.match(byRid.get('p5')!.topic, /^\$iothub\/twin\/res\/204\/\?\$rid=p5&\$version=\d+$/);
     assert.equal(byRid.get('p5')!.body, '');
     assert.equal(c.connected, true);
