@@ -27,8 +27,9 @@ import { OpsServer } from './metrics/server.js';
 import { AmqpHead } from './amqp/server.js';
 import { AmqpTwinMethods } from './amqp/twin-methods.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
+import { HttpsHead } from './http/server.js';
 import { MqttHead } from './mqtt/server.js';
-import type { MethodsHttpContext } from './methods/http-invoke.js';
+import { handleMethodsRequest, METHODS_PATH, type MethodsHttpContext } from './methods/http-invoke.js';
 import { Methods } from './methods/methods.js';
 import { Twins } from './twin/twins.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
@@ -50,6 +51,12 @@ export interface HubOptions {
   readonly amqpPort?: number;
   /** Limits per AMQP connection (links, sessions, frame size, time to authenticate). */
   readonly amqpLimits?: Partial<AmqpLimits>;
+  /**
+   * HTTPS and WebSockets (MqttWs, AmqpWs) on one TLS listener (default 443; 0 = any free port; -1 = off). The SDK
+   * hard-codes 443 for WebSockets. When the default cannot be bound for want of privileges it is left off, with a
+   * warning; a port given explicitly must bind.
+   */
+  readonly httpsPort?: number;
   /** Metrics and health (default 9600; 0 = any free port; -1 = off). */
   readonly metricsPort?: number;
   /** The device identity; default: the data folder's, created on first start. */
@@ -82,6 +89,7 @@ export interface HubPorts {
   readonly mqtt?: number;
   readonly amqps?: number;
   readonly amqp?: number;
+  readonly https?: number;
   readonly metrics?: number;
 }
 
@@ -96,6 +104,7 @@ export class Hub {
   private control: ControlServer | undefined;
   private mqtt: MqttHead | undefined;
   private amqp: AmqpHead | undefined;
+  private https: HttpsHead | undefined;
   private closing: Promise<void> | undefined;
   private listening = false;
   ports: HubPorts = {};
@@ -303,7 +312,8 @@ export class Hub {
       tls: amqpsPort === -1 ? undefined : { port: amqpsPort, ...this.tls },
       plainPort: o.amqpPort,
     });
-    this.ports = { ...mqttPorts, ...amqpPorts, metrics: this.ops?.port };
+    const https = o.httpsPort === -1 ? undefined : await this.listenHttps(host, o.httpsPort);
+    this.ports = { ...mqttPorts, ...amqpPorts, https, metrics: this.ops?.port };
     await this.listenControl();
     this.listening = true;
     this.watchSecrets();
@@ -344,6 +354,33 @@ export class Hub {
     }
   }
 
+  private async listenHttps(host: string, configured: number | undefined): Promise<number | undefined> {
+    const mqtt = this.mqtt!;
+    const amqp = this.amqp!;
+    const head = new HttpsHead(
+      this.tls,
+      { mqtt: (stream) => mqtt.handleStream(stream), amqp: (stream, remote) => amqp.accept(stream, remote) },
+      this.log.child({ component: 'https' }),
+    );
+    // Module-to-module direct methods (ModuleClient.invokeMethod posts here).
+    head.route('POST', METHODS_PATH, (req, res) => void handleMethodsRequest(this.methodsHttp, req, res));
+    try {
+      const port = await head.listen(configured ?? 443, host);
+      this.https = head;
+      return port;
+    } catch (err) {
+      const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+      if (configured !== undefined || code !== 'EACCES') throw err;
+      await head.close();
+      this.log.warn(
+        { event: 'hub.https.off', err: (err as Error).message },
+        'port 443 needs root or CAP_NET_BIND_SERVICE: HTTPS and WebSockets (MqttWs, AmqpWs) are off; ' +
+          'give --https-port N to use another port (the SDK only dials 443), or --https-port off to silence this',
+      );
+      return undefined;
+    }
+  }
+
   /** Rotation: a new TLS key pair serves new connections; a new device key verifies new tokens. */
   private watchSecrets(): void {
     const o = this.options;
@@ -358,6 +395,7 @@ export class Hub {
         (pair) => {
           this.mqtt?.setTlsCredentials(pair.cert, pair.key);
           this.amqp?.setTlsCredentials(pair.cert, pair.key);
+          this.https?.setTlsCredentials(pair.cert, pair.key);
           this.log.info(
             { event: 'tls.rotated', cert: o.tlsFiles?.cert },
             'new TLS certificate in use for new connections',
@@ -463,9 +501,11 @@ export class Hub {
       this.mqtt?.stopAccepting();
       this.amqp?.stopAccepting();
       this.methods.close();
+      const httpsClosed = this.https?.close();
       this.commit.flush();
       await this.mqtt?.close();
       await this.amqp?.close();
+      await httpsClosed;
       this.commit.flush();
       await this.ops?.close();
       await this.control?.close();

@@ -23,6 +23,8 @@ Runs the hub. Every flag also reads an environment variable (shown); flags win.
   --mqtt-port N           plain MQTT, for in-cluster tools and benchmarks (EDGEHUB_MQTT_PORT, default off)
   --amqps-port N|off      AMQP over TLS (EDGEHUB_AMQPS_PORT, default 5671; 0 = any free port)
   --amqp-port N           plain AMQP, for in-cluster tools and benchmarks (EDGEHUB_AMQP_PORT, default off)
+  --https-port N|off      HTTPS and WebSockets for MqttWs/AmqpWs (EDGEHUB_HTTPS_PORT, default 443; the
+                          SDK only dials 443; left off with a warning when 443 needs privileges)
   --metrics-port N|off    /metrics, /healthz, /readyz (EDGEHUB_METRICS_PORT, default 9600)
   --hostname NAME         extra name for the server certificate and tokens; repeatable
                           (EDGEHUB_HOSTNAMES, comma-separated)
@@ -48,6 +50,7 @@ const FLAGS = {
   'mqtt-port': { type: 'string' },
   'amqps-port': { type: 'string' },
   'amqp-port': { type: 'string' },
+  'https-port': { type: 'string' },
   'metrics-port': { type: 'string' },
   hostname: { type: 'string', multiple: true },
   durability: { type: 'string' },
@@ -121,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     mqttPort: portFlag(flagOrEnv(v['mqtt-port'], 'EDGEHUB_MQTT_PORT'), 'mqtt-port'),
     amqpsPort: portFlag(flagOrEnv(v['amqps-port'], 'EDGEHUB_AMQPS_PORT'), 'amqps-port', true),
     amqpPort: portFlag(flagOrEnv(v['amqp-port'], 'EDGEHUB_AMQP_PORT'), 'amqp-port'),
+    httpsPort: portFlag(flagOrEnv(v['https-port'], 'EDGEHUB_HTTPS_PORT'), 'https-port', true),
     metricsPort: portFlag(flagOrEnv(v['metrics-port'], 'EDGEHUB_METRICS_PORT'), 'metrics-port', true),
     device: explicitDevice(v),
     deviceKeyFile: flagOrEnv(v['device-key-file'], 'EDGEHUB_DEVICE_KEY_FILE'),
@@ -172,6 +176,9 @@ function printWelcome(hub: Hub): void {
       ? [
           `  AMQP           ${[p.amqps !== undefined ? `over TLS port ${p.amqps}` : '', p.amqp !== undefined ? `plain port ${p.amqp}` : ''].filter(Boolean).join(', ')}`,
         ]
+      : []),
+    ...(p.https !== undefined
+      ? [`  HTTPS          port ${p.https} (WebSockets for MQTT and AMQP at /$iothub/websocket)`]
       : []),
     ...(p.metrics !== undefined
       ? [`  metrics        http://localhost:${p.metrics}/metrics (health: /healthz, /readyz)`]

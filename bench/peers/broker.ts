@@ -22,6 +22,10 @@ export interface Broker {
   /** MQTT over TLS (the hub only: what SDK modules use). */
   readonly tlsEndpoint?: Endpoint;
   readonly deviceId: string;
+  /** Plain AMQP on 127.0.0.1 (the hub only). */
+  readonly amqpEndpoint?: Endpoint;
+  /** A module's SAS token and its put-token audience (the hub only). */
+  amqpCredentials?(moduleId: string): { readonly token: string; readonly audience: string };
   /** The data folder (the hub only). */
   readonly dataDir?: string;
   /** The hub's Prometheus endpoint (`http://127.0.0.1:N/metrics`). */

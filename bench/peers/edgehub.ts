@@ -56,6 +56,12 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
     '0',
     '--mqtt-port',
     '0',
+    '--amqps-port',
+    'off',
+    '--amqp-port',
+    '0',
+    '--https-port',
+    'off',
     '--metrics-port',
     '0',
     '--log-format',
@@ -70,7 +76,7 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const tail: string[] = [];
-  let ports: { mqtts: number; mqtt: number; metrics?: number };
+  let ports: { mqtts: number; mqtt: number; amqp?: number; metrics?: number };
   try {
     ports = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the hub did not log hub.started within 60 s')), 60_000);
@@ -117,6 +123,14 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
     pid: child.pid ?? 0,
     endpoint: { host: '127.0.0.1', port: ports.mqtt },
     tlsEndpoint: { host: '127.0.0.1', port: ports.mqtts, tls: { ca, servername: 'localhost' } },
+    ...(ports.amqp !== undefined ? { amqpEndpoint: { host: '127.0.0.1', port: ports.amqp } } : {}),
+    amqpCredentials(moduleId) {
+      const resource = `${device.iothubHostName}/devices/${device.deviceId}/modules/${moduleId}`;
+      return {
+        token: createSasToken(resource, deriveModuleKey(device.deviceKey, moduleId), expiry),
+        audience: encodeURIComponent(resource),
+      };
+    },
     deviceId: device.deviceId,
     dataDir,
     ...(ports.metrics !== undefined ? { metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics` } : {}),

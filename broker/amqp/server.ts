@@ -64,6 +64,8 @@ class ClientConnection {
   redeliveryTimer: NodeJS.Timeout | undefined;
   closing = false;
   done = false;
+  /** rhea has reported the disconnect (and cleared its timers). */
+  disconnected = false;
 
   constructor(
     readonly connection: Connection,
@@ -161,6 +163,10 @@ export class AmqpHead {
     (connection as unknown as { accept(socket: Duplex): void }).accept(socket);
     // After rhea's own 'data' listener: bound what rhea buffers for frames and deliveries not yet complete.
     socket.on('data', () => this.checkAssembly(c));
+    // rhea notices a peer's end but not a socket we destroyed: tell it, so it clears its heartbeat timers.
+    socket.once('close', () => {
+      if (!c.disconnected) (connection as unknown as { eof(): void }).eof();
+    });
     c.authTimer = setTimeout(() => {
       if (!c.identity)
         this.refuseConnection(c, 'amqp.connect.timeout', {
@@ -231,6 +237,7 @@ export class AmqpHead {
       setTimeout(() => c.socket.destroy(), CLOSE_GRACE_MS).unref();
     });
     conn.on('disconnected', () => {
+      c.disconnected = true;
       this.finish(c);
       c.socket.destroy();
     });

@@ -1,6 +1,9 @@
 // End-to-end test harness: a real hub on 127.0.0.1 with its own temp data folder and free ports, and real
 // Azure IoT SDK module clients connected to it over MQTT/TLS, exactly as an unmodified module would connect.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import azureDevice from 'azure-iot-device';
@@ -26,7 +29,22 @@ export function manifest(
 }
 
 /** The SDK transports the harness connects with. */
-export type Transport = 'mqtt' | 'amqp';
+export type Transport = 'mqtt' | 'amqp' | 'mqttws' | 'amqpws';
+
+/**
+ * An HTTPS agent that dials `port` whatever the URL says: the SDK's WebSocket transports always dial 443
+ * (`wss://{gateway}:443/$iothub/websocket`), and their `webSocketAgent` option is the only way to reach a hub
+ * listening elsewhere without binding 443.
+ */
+class PortAgent extends https.Agent {
+  constructor(private readonly port: number) {
+    super({ keepAlive: false });
+  }
+
+  override createConnection(options: https.RequestOptions): Duplex {
+    return tls.connect({ ...(options as tls.ConnectionOptions), port: this.port });
+  }
+}
 
 export class TestHub {
   private constructor(
@@ -42,6 +60,7 @@ export class TestHub {
       host: '127.0.0.1',
       mqttsPort: 0,
       amqpsPort: 0,
+      httpsPort: -1, // 443 is for the one suite that tests WebSockets on it
       metricsPort: 0,
       configPollMs: 100,
       ...options,
@@ -64,7 +83,8 @@ export class TestHub {
     const port = transport === 'amqp' ? this.hub.ports.amqps : this.hub.ports.mqtts;
     return formatConnectionString({
       hostName: d.iothubHostName,
-      gatewayHostName: `127.0.0.1:${port}`,
+      // WebSocket transports append `:443` themselves: the gateway must be a bare host name.
+      gatewayHostName: transport === 'mqttws' || transport === 'amqpws' ? '127.0.0.1' : `127.0.0.1:${port}`,
       deviceId: d.deviceId,
       moduleId,
       sharedAccessKey: key ?? deriveModuleKey(d.deviceKey, moduleId),
@@ -87,11 +107,25 @@ export class TestHub {
     const transport = opts.transport ?? 'mqtt';
     const client = ModuleClient.fromConnectionString(
       this.connectionString(moduleId, opts.key, transport),
-      transport === 'amqp' ? azureAmqp.Amqp : azureMqtt.Mqtt,
+      { mqtt: azureMqtt.Mqtt, amqp: azureAmqp.Amqp, mqttws: azureMqtt.MqttWs, amqpws: azureAmqp.AmqpWs }[transport],
     );
+    const httpsPort = this.hub.ports.https;
+    const agent =
+      httpsPort !== undefined && httpsPort !== 443 ? { webSocketAgent: new PortAgent(httpsPort) } : undefined;
     // One setOptions call with everything: the MQTT transport replaces its options on each call (protocol.md §1.4).
-    await client.setOptions({ ca: this.ca, ...(opts.tokenRenewal ? { tokenRenewal: opts.tokenRenewal } : {}) });
-    await client.open();
+    await client.setOptions({
+      ca: this.ca,
+      ...(opts.tokenRenewal ? { tokenRenewal: opts.tokenRenewal } : {}),
+      ...(agent && transport === 'mqttws' ? { mqtt: agent } : {}),
+      ...(agent && transport === 'amqpws' ? { amqp: agent } : {}),
+    });
+    try {
+      await client.open();
+    } catch (err) {
+      // A failed open leaves the SDK's token-renewal timer running: it would keep the test process alive.
+      await client.close().catch(() => undefined);
+      throw err;
+    }
     return client;
   }
 

@@ -17,7 +17,21 @@ export interface HubProcess {
 export async function startHubProcess(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--host', '127.0.0.1', '--mqtts-port', '0', '--amqps-port', '0', '--log-format', 'json', ...args],
+    [
+      BIN,
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--mqtts-port',
+      '0',
+      '--amqps-port',
+      '0',
+      '--https-port',
+      'off',
+      '--log-format',
+      'json',
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

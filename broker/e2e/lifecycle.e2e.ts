@@ -17,7 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function start(args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [BIN, 'start', '--host', '127.0.0.1', '--amqps-port', '0', '--log-format', 'json', ...args],
+    [BIN, 'start', '--host', '127.0.0.1', '--amqps-port', '0', '--https-port', 'off', '--log-format', 'json', ...args],
     {
       encoding: 'utf8',
       timeout: 30_000,

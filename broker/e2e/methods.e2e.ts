@@ -268,3 +268,39 @@ for (const transport of ['mqtt', 'amqp'] as Transport[]) {
     });
   });
 }
+
+describe("the methods route on the hub's own HTTPS listener", () => {
+  it("reaches the method handler through the 443 listener's router (here on a free port)", async () => {
+    const hub = await TestHub.start(buildManifest({ modules: ['a', 'b'], routes: {} }), { httpsPort: 0 });
+    try {
+      const d = hub.hub.device.deviceId;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: hub.hub.ports.https,
+            method: 'POST',
+            path: `/twins/${d}/modules/b/methods`,
+            headers: {
+              'content-type': 'application/json',
+              'x-ms-edge-moduleId': `${d}/a`,
+              authorization: hub.token('a'),
+            },
+            ca: hub.ca,
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ methodName: 'echo', payload: 1 }));
+      });
+      assert.equal(answer.status, 404);
+      assert.match((JSON.parse(answer.body) as { message: string }).message, /b is not connected/);
+    } finally {
+      await hub.stop();
+    }
+  });
+});

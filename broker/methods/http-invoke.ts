@@ -16,6 +16,8 @@ export interface MethodsHttpContext {
 }
 
 const ROUTE = /^\/twins\/([^/?]+)(?:\/modules\/([^/?]+))?\/methods\/?(?:\?.*)?$/;
+/** The route's path (without the query), for the 443 listener's router. */
+export const METHODS_PATH = /^\/twins\/[^/]+(?:\/modules\/[^/]+)?\/methods\/?$/;
 /** A request body may hold the 128 KB payload plus the other fields. */
 const MAX_BODY_BYTES = METHOD_LIMITS.payloadBytes + 4096;
 

@@ -1,7 +1,8 @@
 // The MQTT head: aedes as the MQTT 3.1.1 protocol engine, behind a TLS listener (the SDK always uses TLS) and an
 // optional plain one (in-cluster tools, benchmarks). aedes parses packets, runs the connect flow and keeps
 // sessions; ingest happens in its authorizePublish hook, and deliveries bypass its pub/sub (see input-target.ts).
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, Socket as NetSocket, type Server as NetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Client } from 'aedes';
 import type { Identity } from '../auth/identity.js';
@@ -43,7 +44,7 @@ export class MqttHead {
   private readonly targets = new Map<Client, MqttInputTarget>();
   private readonly registrations = new Map<Client, Registrations>();
   private readonly servers: (NetServer | TlsServer)[] = [];
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Duplex>();
 
   private constructor(
     private readonly ctx: MqttContext,
@@ -161,8 +162,13 @@ export class MqttHead {
     this.ctx.endpoints.detachModule(target.moduleId, target);
   }
 
-  private track(socket: Socket): void {
-    socket.setNoDelay(true); // a 4 KB message waits ~3 ms under Nagle (NOTES)
+  /** Serves one client on a WebSocket stream (MqttWs), handed over by the HTTPS listener. */
+  handleStream(stream: Duplex): void {
+    this.track(stream);
+  }
+
+  private track(socket: Duplex): void {
+    if (socket instanceof NetSocket) socket.setNoDelay(true); // a 4 KB message waits ~3 ms under Nagle (NOTES)
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => {}); // aedes reports connection errors; an unhandled one must not end the process
@@ -202,7 +208,7 @@ export class MqttHead {
   revoke(allowed: (identity: Identity) => boolean): number {
     let closed = 0;
     for (const socket of this.sockets) {
-      const client = (socket as Socket & { client?: Client }).client;
+      const client = (socket as Duplex & { client?: Client }).client;
       const identity = client ? this.ctx.identities.get(client) : undefined;
       if (client && identity && !allowed(identity)) {
         this.ctx.log.warn(
