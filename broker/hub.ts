@@ -1,6 +1,7 @@
 // The hub, assembled: store → group commit → endpoints → ingest → protocol heads, plus configuration, metrics
 // and lifecycle. The composition root: decisions live in the parts, this file only wires them.
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { RouteTable } from '../routing/index.js';
 import type { Credentials, Identity } from './auth/identity.js';
 import { loadHubConfig, type HubConfig } from './config/load.js';
@@ -11,6 +12,7 @@ import { DEFAULT_DISPATCHER_OPTIONS, type DispatcherOptions } from './core/dispa
 import { Endpoints, sinkOfEndpointId } from './core/endpoints.js';
 import { Ingest, type RoutingState } from './core/ingest.js';
 import { SystemProperty } from './core/message.js';
+import { ControlServer } from './local/control-server.js';
 import {
   dataFolder,
   ensureSampleConfig,
@@ -23,11 +25,12 @@ import { silentLogger, type Logger } from './log.js';
 import { HubMetrics, senderId } from './metrics/hub-metrics.js';
 import { OpsServer } from './metrics/server.js';
 import { AmqpHead } from './amqp/server.js';
+import { AmqpTwinMethods } from './amqp/twin-methods.js';
 import { DEFAULT_AMQP_LIMITS, type AmqpLimits } from './amqp/context.js';
 import { mqttInputCheck } from './mqtt/input-target.js';
 import { HttpsHead } from './http/server.js';
 import { MqttHead } from './mqtt/server.js';
-import type { MethodsHttpContext } from './methods/http-invoke.js';
+import { handleMethodsRequest, METHODS_PATH, type MethodsHttpContext } from './methods/http-invoke.js';
 import { Methods } from './methods/methods.js';
 import { Twins } from './twin/twins.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
@@ -83,6 +86,8 @@ export interface HubOptions {
   readonly configPollMs?: number;
   /** Where `$upstream` goes (IoT Hub or a parent edgehub); without it those messages stay queued until their TTL. */
   readonly upstream?: Partial<UpstreamSettings> & { readonly connectionString: string };
+  /** The operator's control socket (`edgehub twin`, `edgehub method`); default `<dataDir>/control.sock`; false = none. */
+  readonly controlSocket?: string | false;
 }
 
 export interface HubPorts {
@@ -102,6 +107,7 @@ export class Hub {
   private secretWatchers: SecretFiles[] = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private ops: OpsServer | undefined;
+  private control: ControlServer | undefined;
   private mqtt: MqttHead | undefined;
   private amqp: AmqpHead | undefined;
   private upstreamLink: UpstreamLink | undefined;
@@ -219,6 +225,8 @@ export class Hub {
     );
     const twinLog = log.child({ component: 'twin' });
     this.twins = new Twins(store, device.deviceId, twinLog, {
+      read: (id) => m.getTwin.inc({ source: 'edgehub', id, ms_telemetry: 'True' }),
+      reported: (id) => m.reportedProperties.inc({ target: 'edgehub', id, ms_telemetry: 'True' }),
       // A reported change, routed like telemetry (FROM /twinChangeNotifications); a failed commit is logged.
       notify: (message) =>
         this.ingest.accept(message, (err) => {
@@ -229,7 +237,14 @@ export class Hub {
             );
         }),
     });
-    this.methods = new Methods(log.child({ component: 'methods' }));
+    this.methods = new Methods(log.child({ component: 'methods' }), (from, target, seconds) => {
+      // A target is named by the caller: only configured or connected identities become label values.
+      const moduleId = target.split('/')[1];
+      const known = moduleId === undefined ? target === device.deviceId : this.config?.modules?.has(moduleId) === true;
+      const to = known || this.methods.connected(target) ? target : 'unknown';
+      m.directMethods.inc({ from, to, ms_telemetry: 'True' });
+      m.directMethodDuration.child({ from, to }).observe(seconds);
+    });
     this.methodsHttp = {
       credentials: () => this.credentials,
       methods: this.methods,
@@ -321,6 +336,7 @@ export class Hub {
       metrics: this.metrics,
       log: this.log.child({ component: 'amqp' }),
       limits: { ...DEFAULT_AMQP_LIMITS, ...o.amqpLimits },
+      twinMethods: new AmqpTwinMethods(this.twins, this.methods, this.log.child({ component: 'amqp' })),
     });
     if (o.metricsPort !== -1) {
       this.ops = await OpsServer.listen(this.metrics.registry, () => this.problems(), o.metricsPort ?? 9600, host);
@@ -338,6 +354,7 @@ export class Hub {
     });
     const https = o.httpsPort === -1 ? undefined : await this.listenHttps(host, o.httpsPort);
     this.ports = { ...mqttPorts, ...amqpPorts, https, metrics: this.ops?.port };
+    await this.listenControl();
     this.listening = true;
     if (o.upstream) this.startUpstream(o.upstream);
     this.watchSecrets();
@@ -385,6 +402,30 @@ export class Hub {
     return this.upstreamLink?.online;
   }
 
+  /** The control socket is a convenience: a data folder that cannot hold a socket (some volumes) only loses it. */
+  private async listenControl(): Promise<void> {
+    const o = this.options;
+    if (o.controlSocket === false) return;
+    const path = o.controlSocket ?? join(o.dataDir, 'control.sock');
+    try {
+      this.control = await ControlServer.listen(
+        {
+          deviceId: this.device.deviceId,
+          twins: this.twins,
+          methods: this.methods,
+          log: this.log.child({ component: 'control' }),
+          knownModule: (m) => this.config?.modules === undefined || this.config.modules.has(m),
+        },
+        path,
+      );
+    } catch (err) {
+      this.log.warn(
+        { event: 'control.listen.failed', path, err: (err as Error).message },
+        `no control socket at ${path} (edgehub twin/method will not reach this hub): ${(err as Error).message}`,
+      );
+    }
+  }
+
   private async listenHttps(host: string, configured: number | undefined): Promise<number | undefined> {
     const mqtt = this.mqtt!;
     const amqp = this.amqp!;
@@ -393,6 +434,8 @@ export class Hub {
       { mqtt: (stream) => mqtt.handleStream(stream), amqp: (stream, remote) => amqp.accept(stream, remote) },
       this.log.child({ component: 'https' }),
     );
+    // Module-to-module direct methods (ModuleClient.invokeMethod posts here).
+    head.route('POST', METHODS_PATH, (req, res) => void handleMethodsRequest(this.methodsHttp, req, res));
     try {
       const port = await head.listen(configured ?? 443, host);
       this.https = head;
@@ -559,6 +602,7 @@ export class Hub {
       await httpsClosed;
       this.commit.flush();
       await this.ops?.close();
+      await this.control?.close();
       await this.store.shutdown();
       this.metrics.close();
       this.log.info({ event: 'hub.stopped' }, 'hub stopped');

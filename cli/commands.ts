@@ -13,6 +13,16 @@ export const commands: readonly Command[] = [
     load: () => import('./connection-string.js'),
   },
   {
+    name: 'twin',
+    summary: "print a module's twin (desired and reported properties) from the running hub",
+    load: () => import('./twin.js'),
+  },
+  {
+    name: 'method',
+    summary: 'invoke a direct method on a connected module through the running hub',
+    load: () => import('./method.js'),
+  },
+  {
     name: 'routes',
     summary: 'check the routes of a manifest, or evaluate route cases (JSON lines)',
     load: () => import('./routes.js'),

@@ -4,6 +4,7 @@ import type { Endpoints } from '../core/endpoints.js';
 import type { Ingest } from '../core/ingest.js';
 import type { Logger } from '../log.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
+import type { AmqpTwinMethodLinks } from './twin-methods.js';
 
 export interface AmqpLimits {
   /** A connection must complete a CBS put-token within this time (ms), or it is closed. */
@@ -35,4 +36,6 @@ export interface AmqpContext {
   readonly metrics: HubMetrics;
   readonly log: Logger;
   readonly limits: AmqpLimits;
+  /** Twin and methods links (twin-methods.ts); without it those links are refused as not implemented. */
+  readonly twinMethods?: AmqpTwinMethodLinks;
 }

@@ -256,6 +256,10 @@ export class AmqpHead {
       return;
     }
     if (!this.authorizeLink(c, receiver, address, a)) return;
+    if (a.kind === 'twin' || a.kind === 'methods') {
+      this.ctx.twinMethods?.opened(c.connection, c.identity!, a.kind, receiver); // twin-methods.ts hook
+      return;
+    }
     if (a.kind !== 'events') {
       this.refuseLink(c, receiver, address, {
         condition: 'amqp:not-found',
@@ -283,6 +287,10 @@ export class AmqpHead {
       });
       c.input = target;
       this.ctx.endpoints.attachModule(id.moduleId, target);
+      return;
+    }
+    if (a.kind === 'twin' || a.kind === 'methods') {
+      this.ctx.twinMethods?.opened(c.connection, id, a.kind, sender); // twin-methods.ts hook
       return;
     }
     // Device C2D stays attached: the hub has no cloud to deliver from yet.
@@ -332,7 +340,7 @@ export class AmqpHead {
       });
       return false;
     }
-    if (a.kind === 'twin' || a.kind === 'methods') {
+    if ((a.kind === 'twin' || a.kind === 'methods') && !this.ctx.twinMethods) {
       this.refuseLink(c, link, address, {
         condition: 'amqp:not-implemented',
         description: `${a.kind === 'twin' ? 'module twins' : 'direct methods'} are not served over AMQP yet`,
@@ -356,6 +364,7 @@ export class AmqpHead {
     if (link === c.cbsSender) c.cbsSender = undefined;
     if (link === c.cbsReceiver) c.cbsReceiver = undefined;
     if (c.input && link === c.input.sender) this.detachInput(c);
+    this.ctx.twinMethods?.closed(link);
   }
 
   private received(c: ClientConnection, receiver: Receiver, delivery: Delivery, m: AmqpMessage): void {
@@ -369,6 +378,7 @@ export class AmqpHead {
       delivery.reject({ condition: 'amqp:unauthorized-access', description: 'no identity' });
       return;
     }
+    if (this.ctx.twinMethods?.received(receiver, delivery, m as RheaMessage)) return;
     this.ingest(c, id, delivery, m);
   }
 
@@ -580,6 +590,7 @@ export class AmqpHead {
     this.clients.delete(c);
     for (const t of [c.authTimer, c.expiryTimer, c.redeliveryTimer]) if (t) clearTimeout(t);
     this.detachInput(c);
+    this.ctx.twinMethods?.connectionEnded(c.connection);
     if (c.identity) {
       this.ctx.metrics.clientDisconnect.inc({ id: c.identity.id });
       this.ctx.log.info({ event: 'amqp.client.disconnected', client: c.who }, `${c.who} disconnected`);

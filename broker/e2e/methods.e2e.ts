@@ -13,6 +13,7 @@ import azureDevice from 'azure-iot-device';
 import azureMqtt from 'azure-iot-device-mqtt';
 import { buildManifest, deriveModuleKey, formatConnectionString } from '../../manifest/index.js';
 import { handleMethodsRequest } from '../methods/http-invoke.js';
+import { Scrape } from './scrape.js';
 import { sleep, TestHub, type SdkModuleClient, type Transport } from './harness.js';
 
 const { ModuleClient } = azureDevice;
@@ -60,7 +61,7 @@ function post(
   });
 }
 
-for (const transport of ['mqtt'] as Transport[]) {
+for (const transport of ['mqtt', 'amqp'] as Transport[]) {
   describe(`direct methods, module to module (SDK invokeMethod over HTTPS 443, callee on ${transport})`, () => {
     let hub: TestHub;
     let https: Server;
@@ -81,7 +82,12 @@ for (const transport of ['mqtt'] as Transport[]) {
         azureMqtt.Mqtt,
       );
       await client.setOptions({ ca: hub.ca });
-      clients.push(client);
+      // Never opened, so close() does not stop its token-renewal timer (SDK): stop it with the client.
+      const auth = (client as unknown as { _methodClient: { _authProvider: { stop(): void } } })._methodClient
+        ._authProvider;
+      clients.push(
+        Object.assign(Object.create(client) as SdkModuleClient, { close: () => Promise.resolve(auth.stop()) }),
+      );
       return client;
     };
     const callee = async (moduleId: string) => {
@@ -254,6 +260,47 @@ for (const transport of ['mqtt'] as Transport[]) {
           payload: { got: 2, name: 'echo' },
         },
       );
+      // Calls are counted by caller and target.
+      const scrape = await Scrape.from(hub.hub.ports.metrics!);
+      const pair = { from: `${deviceId}/a`, to: `${deviceId}/b` };
+      assert.ok(scrape.value('edgehub_direct_methods_total', pair) >= 2);
+      assert.ok(scrape.count('edgehub_direct_method_duration_seconds', pair) >= 2);
     });
   });
 }
+
+describe("the methods route on the hub's own HTTPS listener", () => {
+  it("reaches the method handler through the 443 listener's router (here on a free port)", async () => {
+    const hub = await TestHub.start(buildManifest({ modules: ['a', 'b'], routes: {} }), { httpsPort: 0 });
+    try {
+      const d = hub.hub.device.deviceId;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: hub.hub.ports.https,
+            method: 'POST',
+            path: `/twins/${d}/modules/b/methods`,
+            headers: {
+              'content-type': 'application/json',
+              'x-ms-edge-moduleId': `${d}/a`,
+              authorization: hub.token('a'),
+            },
+            ca: hub.ca,
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ methodName: 'echo', payload: 1 }));
+      });
+      assert.equal(answer.status, 404);
+      assert.match((JSON.parse(answer.body) as { message: string }).message, /b is not connected/);
+    } finally {
+      await hub.stop();
+    }
+  });
+});

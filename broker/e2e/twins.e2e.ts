@@ -2,9 +2,13 @@
 // across a hub restart, desired patches after a configuration edit, twin change notifications routed to another
 // module, sessions that keep the twin subscriptions, and bad twin requests answered without harm to either side.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type mqtt from 'mqtt';
+import { join } from 'node:path';
 import { buildManifest } from '../../manifest/index.js';
+import { Scrape } from './scrape.js';
 import { Inbox, sleep, TestHub, type SdkModuleClient, type Transport } from './harness.js';
 
 const ROUTES = {
@@ -35,7 +39,7 @@ function updateReported(twin: Twin, patch: object): Promise<void> {
   return new Promise((resolve, reject) => reported.update(patch, (err) => (err ? reject(err) : resolve())));
 }
 
-for (const transport of ['mqtt'] as Transport[]) {
+for (const transport of ['mqtt', 'amqp'] as Transport[]) {
   describe(`module twins (SDK, ${transport})`, () => {
     let hub: TestHub;
     const clients: SdkModuleClient[] = [];
@@ -124,6 +128,8 @@ for (const transport of ['mqtt'] as Transport[]) {
       await assert.rejects(updateReported(twin, { 'bad.key': 1 }), /bad\.key.*may not contain/);
       await assert.rejects(updateReported(twin, { big: 'x'.repeat(5000) }), /string over 4096 bytes/);
       await updateReported(twin, { good: true });
+      const scrape = await Scrape.from(hub.hub.ports.metrics!);
+      assert.ok(scrape.value('edgehub_reported_properties_total', { id: `${hub.hub.device.deviceId}/sensor` }) >= 1);
       assert.equal((await sensor.getTwin()).properties.reported.good, true);
     });
   });
@@ -182,7 +188,8 @@ describe('module twins over raw MQTT (session and bad requests)', () => {
     c.publish('$iothub/twin/DELETE/?$rid=p4', ' ');
     c.publish('$iothub/twin/GET/', ' '); // no $rid: nothing to answer to
     c.publish('$iothub/twin/PATCH/properties/reported/?$rid=p5', JSON.stringify({ ok: 1 }));
-    await until('five answers', () => got.length === 5);
+    c.publish('$iothub/twin/PATCH/properties/reported/?$rid=p6', JSON.stringify({ big: 'x'.repeat(40_000) }));
+    await until('six answers', () => got.length === 6);
     const byRid = new Map(got.map((g) => [new URLSearchParams(g.topic.split('?')[1]).get('$rid'), g]));
     for (const [rid, pattern] of [
       ['p1', /not valid JSON/],
@@ -196,8 +203,72 @@ describe('module twins over raw MQTT (session and bad requests)', () => {
       assert.equal(body.errorCode, 400);
       assert.match(body.message, pattern);
     }
+    assert.match(byRid.get('p6')!.topic, /^\$iothub\/twin\/res\/413\//);
+    assert.match((JSON.parse(byRid.get('p6')!.body) as { message: string }).message, /over 32768/);
     assert.match(byRid.get('p5')!.topic, /^\$iothub\/twin\/res\/204\/\?\$rid=p5&\$version=\d+$/);
     assert.equal(byRid.get('p5')!.body, '');
     assert.equal(c.connected, true);
+  });
+});
+
+/** `edgehub …` as a separate process (asynchronously: the hub under test runs in this process). */
+function edgehub(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const bin = fileURLToPath(new URL('../../bin/edgehub.js', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('operator commands: edgehub twin get, edgehub method invoke (control socket)', () => {
+  let hub: TestHub;
+  let sensor: SdkModuleClient;
+  before(async () => {
+    hub = await TestHub.start(config({ sensor: { interval: 7 } }));
+    sensor = await hub.module('sensor');
+    sensor.onMethod('reset', (req, res) => {
+      void res?.send(200, { reset: (req?.payload as unknown) ?? null });
+    });
+    sensor.onMethod('broken', (_req, res) => {
+      void res?.send(503, 'not now');
+    });
+    await sleep(300);
+  });
+  after(async () => {
+    await sensor.close();
+    await hub.stop();
+  });
+
+  it('prints a twin, and says clearly what is wrong otherwise', async () => {
+    const ok = await edgehub(['twin', 'get', 'sensor', '--data', hub.dir]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { desired: { interval: 7, $version: 2 }, reported: { $version: 1 } });
+    const unknown = await edgehub(['twin', 'get', 'ghost', '--data', hub.dir]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /module "ghost" is not in the deployment manifest/);
+    const noHub = await edgehub(['twin', 'get', 'sensor', '--data', join(hub.dir, 'nowhere')]);
+    assert.equal(noHub.code, 2);
+    assert.match(noHub.stderr, /no running hub found/);
+    const scrape = await Scrape.from(hub.hub.ports.metrics!);
+    assert.ok(scrape.value('edgehub_gettwin_total', { id: `${hub.hub.device.deviceId}/sensor` }) >= 1);
+  });
+
+  it('invokes a method and prints the answer; exit code 1 for an error status, no handler or offline', async () => {
+    const ok = await edgehub(['method', 'invoke', 'sensor', 'reset', '{"level":2}', '--data', hub.dir]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { status: 200, payload: { reset: { level: 2 } } });
+    const bad = await edgehub(['method', 'invoke', 'sensor', 'broken', '--data', hub.dir]);
+    assert.equal(bad.code, 1);
+    assert.deepEqual(JSON.parse(bad.stdout), { status: 503, payload: 'not now' });
+    const none = await edgehub(['method', 'invoke', 'sensor', 'nothing', '--timeout', '1', '--data', hub.dir]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /did not answer method "nothing" within 1 s/);
+    const offline = await edgehub(['method', 'invoke', 'monitor', 'reset', '--data', hub.dir]);
+    assert.equal(offline.code, 1);
+    assert.match(offline.stderr, /monitor is not connected/);
+    const notJson = await edgehub(['method', 'invoke', 'sensor', 'reset', 'plain text', '--data', hub.dir]);
+    assert.equal(notJson.code, 2);
+    assert.match(notJson.stderr, /payload must be JSON/);
   });
 });

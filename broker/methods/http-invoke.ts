@@ -16,6 +16,8 @@ export interface MethodsHttpContext {
 }
 
 const ROUTE = /^\/twins\/([^/?]+)(?:\/modules\/([^/?]+))?\/methods\/?(?:\?.*)?$/;
+/** The route's path (without the query), for the 443 listener's router. */
+export const METHODS_PATH = /^\/twins\/[^/]+(?:\/modules\/[^/]+)?\/methods\/?$/;
 /** A request body may hold the 128 KB payload plus the other fields. */
 const MAX_BODY_BYTES = METHOD_LIMITS.payloadBytes + 4096;
 
@@ -163,7 +165,7 @@ async function serve(ctx: MethodsHttpContext, req: IncomingMessage, res: ServerR
   }
   const target = moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
   const started = Date.now();
-  const outcome = await ctx.methods.invoke(target, call);
+  const outcome = await ctx.methods.invoke(target, call, callerId);
   ctx.log.info(
     {
       event: 'method.invoked',

@@ -105,7 +105,11 @@ export class Methods {
   private readonly pending = new Map<string, Pending>();
   private readonly waiting = new Map<string, Set<Waiter>>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Every call that reached a target or failed to: caller, target and seconds to the outcome (metrics). */
+    private readonly ended: (from: string, to: string, seconds: number) => void = () => undefined,
+  ) {}
 
   /** `id` (an identity id) takes method calls on `channel` until the returned function is called. */
   register(id: string, channel: MethodChannel): () => void {
@@ -121,8 +125,18 @@ export class Methods {
     return this.channels.has(id);
   }
 
-  /** Calls `call.methodName` on identity `target`; always resolves (answer, 404, 413 or 504), never rejects. */
-  async invoke(target: string, call: MethodCall): Promise<MethodOutcome> {
+  /**
+   * Calls `call.methodName` on identity `target` for caller `from` (an identity id, or `edgehub` for the
+   * operator); always resolves (answer, 404, 413 or 504), never rejects.
+   */
+  async invoke(target: string, call: MethodCall, from = 'edgehub'): Promise<MethodOutcome> {
+    const started = performance.now();
+    const outcome = await this.call(target, call);
+    this.ended(from, target, (performance.now() - started) / 1000);
+    return outcome;
+  }
+
+  private async call(target: string, call: MethodCall): Promise<MethodOutcome> {
     const payload = Buffer.from(JSON.stringify(call.payload ?? null));
     if (payload.length > METHOD_LIMITS.payloadBytes) {
       return {

@@ -58,6 +58,10 @@ export class HubMetrics {
   readonly routeEvaluation;
   readonly configReloads;
   readonly labelValuesFolded;
+  readonly getTwin;
+  readonly reportedProperties;
+  readonly directMethods;
+  readonly directMethodDuration;
 
   private readonly edgeDevice: string;
 
@@ -204,6 +208,32 @@ export class HubMetrics {
           if (n > 0) this.inc({ label: 'route_output', reason }, n);
         }
       },
+    });
+    // Twins and methods: the reference's names; `source`/`target` is `edgehub` (served by this hub, no upstream).
+    this.getTwin = new Counter({
+      name: 'edgehub_gettwin_total',
+      help: 'Twin reads, by identity',
+      labelNames: ['source', 'id', 'ms_telemetry'],
+      registers,
+    });
+    this.reportedProperties = new Counter({
+      name: 'edgehub_reported_properties_total',
+      help: 'Reported-property updates stored, by identity',
+      labelNames: ['target', 'id', 'ms_telemetry'],
+      registers,
+    });
+    this.directMethods = new Counter({
+      name: 'edgehub_direct_methods_total',
+      help: 'Direct method calls, by caller and target',
+      labelNames: ['from', 'to', 'ms_telemetry'],
+      registers,
+    });
+    this.directMethodDuration = new LogSummary({
+      name: 'edgehub_direct_method_duration_seconds',
+      help: 'Time from a direct method call to its answer (or its 404/504)',
+      labelNames: ['from', 'to'],
+      registers,
+      ...SUMMARY,
     });
     collectDefaultMetrics({ register: this.registry });
   }

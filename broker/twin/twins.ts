@@ -58,6 +58,9 @@ export const TwinNotification = {
 export interface TwinsHooks {
   /** A reported change, as a message for the router (twin change notification). */
   readonly notify?: (message: Message) => void;
+  /** A twin read, and a stored reported patch (metrics). */
+  readonly read?: (id: string) => void;
+  readonly reported?: (id: string) => void;
 }
 
 export class Twins {
@@ -83,6 +86,7 @@ export class Twins {
   get(id: string): TwinProperties {
     const r = this.record(id);
     this.seen.set(id, { version: r.desiredVersion, desired: r.desired });
+    this.hooks.read?.(id);
     return {
       desired: { ...r.desired, $version: r.desiredVersion },
       reported: { ...r.reported, $version: r.reportedVersion },
@@ -130,6 +134,7 @@ export class Twins {
       return { ok: false, status: 500, message: `reported properties not stored: ${(err as Error).message}` };
     }
     this.records.set(identity.id, next);
+    this.hooks.reported?.(identity.id);
     this.hooks.notify?.(this.notification(identity, body));
     return { ok: true, version: next.reportedVersion };
   }

@@ -315,6 +315,28 @@ const ITEMS: Item[] = [
       ],
     ],
   },
+  {
+    title: 'Twins',
+    description: 'Twin reads and stored reported-property updates per second, by module.',
+    unit: 'ops',
+    targets: [
+      [rate('edgehub_gettwin_total', 'edge_device, id'), '{{edge_device}} {{id}} read'],
+      [rate('edgehub_reported_properties_total', 'edge_device, id'), '{{edge_device}} {{id}} reported'],
+    ],
+  },
+  {
+    title: 'Direct methods',
+    description: 'Method calls per second by caller and target, and p99 time to the answer (or 404/504).',
+    unit: 'short',
+    targets: [
+      [rate('edgehub_direct_methods_total', 'edge_device, from, to'), '{{edge_device}} {{from}} → {{to}} calls/s'],
+      [
+        quantile('edgehub_direct_method_duration_seconds', '0.99', 'edge_device, from, to'),
+        '{{edge_device}} {{from}} → {{to}} p99 s',
+      ],
+    ],
+  },
+
   { row: 'Process' },
   {
     title: 'Memory',

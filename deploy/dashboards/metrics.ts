@@ -34,6 +34,10 @@ export const HUB_METRICS = {
   edgehub_store_commit_batch_size: m('histogram'),
   edgehub_store_commit_duration_seconds: m('histogram'),
   edgehub_route_evaluation_duration_seconds: m('histogram'),
+  edgehub_gettwin_total: m('counter', 'source', 'id'),
+  edgehub_reported_properties_total: m('counter', 'target', 'id'),
+  edgehub_direct_methods_total: m('counter', 'from', 'to'),
+  edgehub_direct_method_duration_seconds: m('summary', 'from', 'to'),
 } as const satisfies Record<string, MetricSpec>;
 
 /** prom-client's default metrics the dashboard uses (the hub registers them with the common labels). */
