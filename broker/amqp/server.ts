@@ -161,9 +161,6 @@ export class AmqpHead {
     this.handle(c);
     // rhea types no server-side accept; it reads and writes any stream with socket-like events.
     (connection as unknown as { accept(socket: Duplex): void }).accept(socket);
-    // rhea clears its heartbeat timers (ref'd, twice the idle timeout) only on the socket's 'end' or 'error'; a
-    // socket the hub destroys has neither, and the timer kept a stopped hub's process alive until its forced exit.
-    socket.once('close', () => (connection as unknown as { eof(): void }).eof());
     // After rhea's own 'data' listener: bound what rhea buffers for frames and deliveries not yet complete.
     socket.on('data', () => this.checkAssembly(c));
     // rhea notices a peer's end but not a socket we destroyed: tell it, so it clears its heartbeat timers.

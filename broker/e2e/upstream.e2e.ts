@@ -128,6 +128,7 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
         ca: parentCa,
         backoff: { minMs: 100, maxMs: 500, deltaMs: 100 },
         maxBatchSize: 10, // many batches, so the parent can be killed in the middle of the drain
+        operationTimeoutMs: 5000, // a send the killed parent never answers fails sooner than the default 20 s
       },
     };
     let child = await TestHub.start(childConfig, childOptions, childDir);
@@ -204,7 +205,9 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     sink = await openSink();
     const unique = () =>
       new Set([...beforeCrash, ...sink.inbox.messages.map((m) => props(m.message))].map((p) => `${p.p}/${p.seq}`)).size;
-    await until('every message arrived', () => unique() >= 2 * N, 30_000);
+    await until('every message arrived', () => unique() >= 2 * N, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${unique()} of ${2 * N} arrived, ${queued()} still queued at the child`);
+    });
     await sleep(200);
     const got = [...beforeCrash, ...sink.inbox.messages.map((m) => props(m.message))];
     const firstSeen = new Map<string, number>();
