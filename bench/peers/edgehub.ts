@@ -111,8 +111,10 @@ export async function startEdgehub(d: Deployment, opts: HubOptions): Promise<Bro
   if (!identityDir) {
     identityDir = join(opts.workDir, 'hub-identity');
     mkdirSync(identityDir, { recursive: true });
-    for (const f of readdirSync(dataDir)) {
-      if (!f.startsWith('store.db') && !f.startsWith('config')) copyFileSync(join(dataDir, f), join(identityDir, f));
+    // The identity and certificates only: not the store, the configuration, or the control socket.
+    for (const f of readdirSync(dataDir, { withFileTypes: true })) {
+      if (f.isFile() && !f.name.startsWith('store.db') && !f.name.startsWith('config'))
+        copyFileSync(join(dataDir, f.name), join(identityDir, f.name));
     }
   }
   const device = JSON.parse(readFileSync(join(dataDir, 'device.json'), 'utf8')) as DeviceFile;
