@@ -5,8 +5,8 @@
 // are candidates: their compiled predicates run for every message). The target compares the two cases.
 import type { Deployment } from '../peers/broker.js';
 import { CPU_METRICS, HUB_METRICS, type Case, type Scenario } from './scenario.js';
-import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
-import { runTraffic, trafficValues } from './traffic.js';
+import { sensorToFilter } from './route.js';
+import { moduleRoute } from './topics.js';
 
 const SIZE = 200;
 const OTHER_MODULES = 90;
@@ -50,14 +50,5 @@ export const tableSize: Scenario = {
     ...CPU_METRICS,
     ...HUB_METRICS,
   ],
-  async run(ctx) {
-    const topic = outputTopic(ctx.broker, 'sensor', 'out');
-    const r = await runTraffic(ctx, {
-      publisherModule: 'sensor',
-      variants: [{ topic, size: SIZE, fields: {} }],
-      receivers: [{ moduleId: 'filter', filters: [receiverFilter(ctx.broker, 'filter', topic)] }],
-      measureMs: ctx.settings.measureMs,
-    });
-    return { values: trafficValues(r), notes: r.notes };
-  },
+  run: sensorToFilter, // the route scenario's traffic; only the table differs
 };
