@@ -19,6 +19,7 @@ import rhea, {
 import { authenticateToken, type Identity } from '../auth/identity.js';
 import { MAX_MESSAGE_SIZE, SystemProperty } from '../core/message.js';
 import type { QueueEntry } from '../core/ports.js';
+import { acceptFromClient } from '../heads/accept-from-client.js';
 import { listen } from '../net/listen.js';
 import { parseLinkAddress } from './addresses.js';
 import { parsePutToken, putTokenReply } from './cbs.js';
@@ -448,36 +449,13 @@ export class AmqpHead {
       delivery.reject({ condition: 'amqp:decode-error', description: err.message });
       return;
     }
-    const sys = message.systemProperties;
-    sys[SystemProperty.connectionDeviceId] = id.deviceId;
-    if (id.moduleId !== undefined) sys[SystemProperty.connectionModuleId] = id.moduleId;
-    const metrics = ctx.metrics.receiving(id.id, sys[SystemProperty.outputName] ?? '');
-    const output = metrics.output;
-    metrics.received.inc();
-    ctx.ingest.accept(message, (err, outcome) => {
+    acceptFromClient(ctx, id, message, c.who, 'amqp.message.store_failed', (err, outcome) => {
       if (err) {
         // `released` would read as success to the SDK; internal-error makes it retry the send.
-        ctx.metrics.messagesUnack.inc({
-          reason: 'storage_failure',
-          from: id.id,
-          from_route_output: output,
-          ms_telemetry: 'True',
-        });
-        ctx.log.error(
-          { event: 'amqp.message.store_failed', client: c.who, err },
-          `message from ${id.id} not stored: ${err.message}`,
-        );
         delivery.reject({ condition: 'amqp:internal-error', description: `not stored: ${err.message}` });
         return;
       }
-      metrics.size.observe(message.body.length);
-      if (outcome.kind === 'oversize') {
-        ctx.metrics.messagesDropped.inc({
-          reason: 'oversize',
-          from: id.id,
-          from_route_output: output,
-          ms_telemetry: 'True',
-        });
+      if (outcome?.kind === 'oversize') {
         const why = `${outcome.size} bytes is over the ${MAX_MESSAGE_SIZE}-byte limit`;
         ctx.log.warn(
           { event: 'amqp.message.oversize', client: c.who, size: outcome.size },
@@ -485,14 +463,6 @@ export class AmqpHead {
         );
         delivery.reject({ condition: 'amqp:link:message-size-exceeded', description: why });
         return;
-      }
-      if (outcome.kind === 'no_route') {
-        ctx.metrics.messagesDropped.inc({
-          reason: 'no_route',
-          from: id.id,
-          from_route_output: output,
-          ms_telemetry: 'True',
-        });
       }
       delivery.accept();
     });

@@ -3,7 +3,8 @@
 // "acknowledged ⇒ durable" true. A publish outside the client's own topics is refused and the client
 // disconnected.
 import type { Client, PublishPacket } from 'aedes';
-import { SystemProperty, type Message } from '../core/message.js';
+import type { Message } from '../core/message.js';
+import { acceptFromClient } from '../heads/accept-from-client.js';
 import type { MqttContext } from './context.js';
 import { refuse } from './context.js';
 import { parsePropertyBag, PropertyBagError } from './property-bag.js';
@@ -57,55 +58,24 @@ export function makeAuthorizePublish(ctx: MqttContext, ingested: (packet: Publis
       }
       throw err;
     }
-    const sys = bag.systemProperties;
-    sys[SystemProperty.connectionDeviceId] = identity.deviceId;
-    if (identity.moduleId !== undefined) sys[SystemProperty.connectionModuleId] = identity.moduleId;
     const payload = packet.payload;
     const message: Message = {
       properties: bag.properties,
-      systemProperties: sys,
+      systemProperties: bag.systemProperties,
       body: typeof payload === 'string' ? Buffer.from(payload) : payload,
       enqueuedMs: Date.now(),
     };
-    const metrics = ctx.metrics.receiving(identity.id, sys[SystemProperty.outputName] ?? '');
-    const output = metrics.output;
-    metrics.received.inc();
-    ctx.ingest.accept(message, (err, outcome) => {
+    acceptFromClient(ctx, identity, message, client.id, 'mqtt.publish.store_failed', (err, outcome) => {
       if (err) {
-        // Not acknowledged: the client's SDK times out and sends again.
-        ctx.metrics.messagesUnack.inc({
-          reason: 'storage_failure',
-          from: identity.id,
-          from_route_output: output,
-          ms_telemetry: 'True',
-        });
-        ctx.log.error(
-          { event: 'mqtt.publish.store_failed', client: client.id, err },
-          `message from ${identity.id} not stored: ${err.message}`,
-        );
-        done(err);
+        done(err); // not acknowledged: the client's SDK times out and sends again
         return;
       }
-      metrics.size.observe(message.body.length);
-      if (outcome.kind === 'oversize') {
+      if (outcome?.kind === 'oversize') {
         // MQTT 3.1.1 cannot refuse a publish: acknowledge, drop, count and say so (reference/protocol.md §7.2).
-        ctx.metrics.messagesDropped.inc({
-          reason: 'oversize',
-          from: identity.id,
-          from_route_output: output,
-          ms_telemetry: 'True',
-        });
         ctx.log.warn(
           { event: 'mqtt.publish.oversize', client: client.id, size: outcome.size },
           `message from ${identity.id} dropped: ${outcome.size} bytes is over the 262144-byte limit`,
         );
-      } else if (outcome.kind === 'no_route') {
-        ctx.metrics.messagesDropped.inc({
-          reason: 'no_route',
-          from: identity.id,
-          from_route_output: output,
-          ms_telemetry: 'True',
-        });
       }
       ingested(packet);
       done(null);
