@@ -22,7 +22,13 @@ export function pairsDeployment(count: number): Deployment {
   };
 }
 
-const cases = (): Case[] => [10, 100].map((count) => ({ label: `${count} pairs`, size: SIZE, count }));
+// The third case keeps each sender as busy as in the 10-pair case (10 in flight each, 1,000 in all): what
+// 100 modules cost when each of them still batches. The target reads the first two.
+const cases = (): Case[] => [
+  { label: '10 pairs', size: SIZE, count: 10 },
+  { label: '100 pairs', size: SIZE, count: 100 },
+  { label: '100 pairs, 10 in flight each', size: SIZE, count: 100, senderWindow: 10 },
+];
 
 export const pairs: Scenario = {
   number: 9,
@@ -51,6 +57,7 @@ export const pairs: Scenario = {
         moduleId: receiverOf(i),
         filters: [receiverFilter(b, receiverOf(i), outputTopic(b, senderOf(i), 'out'))],
       })),
+      ...(ctx.case.senderWindow !== undefined ? { senderWindow: ctx.case.senderWindow } : {}),
       measureMs: ctx.settings.measureMs,
     });
     return { values: trafficValues(r), notes: r.notes };

@@ -51,6 +51,8 @@ export interface Case {
   readonly brokers?: readonly BrokerKind[];
   /** How many of the thing the scenario scales: routes in the table, module pairs. */
   readonly count?: number;
+  /** Messages in flight per sending module, instead of a share of the settings' window. */
+  readonly senderWindow?: number;
 }
 
 export interface RunContext {

@@ -17,6 +17,8 @@ export interface Traffic {
    * `publisherModule` and `variants` are ignored when this is given.
    */
   readonly senders?: readonly { readonly moduleId: string; readonly variants: readonly Variant[] }[];
+  /** Each sender's own window instead of a share of the settings' window (more load with more senders). */
+  readonly senderWindow?: number;
   readonly receivers: readonly { readonly moduleId: string; readonly filters: readonly string[] }[];
   /** Paced publishing (messages/s); as fast as the window allows when absent. */
   readonly ratePerSec?: number;
@@ -67,7 +69,7 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
       maxMs: 30_000,
     });
     if (t.senders) {
-      const window = Math.max(1, Math.floor(s.window / t.senders.length));
+      const window = t.senderWindow ?? Math.max(1, Math.floor(s.window / t.senders.length));
       await pub.publishMany(
         t.senders.map((x) => ({
           endpoint: b.endpoint,

@@ -2,7 +2,12 @@
 // threshold and fsyncs the database there: a stall of several milliseconds on the hub's only thread, every
 // second or so under load (the latency benchmark's p99). Here the main connection turns automatic checkpoints off
 // and a worker thread with its own connection checkpoints in PASSIVE mode (it never blocks writers) whenever the
-// WAL has grown. If the worker fails, automatic checkpoints come back, so the WAL never grows without bound.
+// WAL has grown. A PASSIVE pass copies the frames that existed when it began; under sustained load new ones
+// arrive meanwhile, so the WAL is never wholly checkpointed, SQLite never starts it over, and it grew without
+// bound (2 GB in 25 s of the route benchmark). SQLite starts the WAL over only when the writer begins a
+// transaction on a wholly checkpointed WAL, so after a pass that left frames behind on a large WAL the writer
+// itself checkpoints the rest between two commits (`finish`): a few hundred KB and one fsync, the frames
+// written during the pass. If the worker fails, automatic checkpoints come back, so the WAL stays bounded.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SQLITE_DRIVER } from './sqlite-driver.js';
@@ -26,6 +31,7 @@ const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 0');
+const pageSize = db.pragma('page_size', { simple: true });
 let last = Date.now();
 const tick = () => {
   let size = 0;
@@ -34,7 +40,7 @@ const tick = () => {
   if (size < workerData.walBytes && Date.now() - last < workerData.maxIntervalMs) return;
   const [r] = db.pragma('wal_checkpoint(PASSIVE)');
   last = Date.now();
-  parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+  parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed, walFull: r.log * pageSize >= workerData.walBytes });
 };
 const timer = setInterval(tick, 100);
 parentPort.on('message', (m) => {
@@ -42,15 +48,29 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** What a worker pass reports: SQLite's checkpoint row (frames in the WAL, frames copied) and the WAL's size. */
+interface PassResult {
+  readonly busy: number;
+  readonly log: number;
+  readonly checkpointed: number;
+  /** The WAL held at least `walBytes` of frames: time to start it over. */
+  readonly walFull: boolean;
+}
+
 export class Checkpointer {
   private readonly worker: Worker;
   private closing: Promise<void> | undefined;
   /** Checkpoints done, and pages copied into the database by them (diagnostics). */
   checkpoints = 0;
 
+  /**
+   * @param restoreAutomatic turns SQLite's automatic checkpoints back on (the worker failed)
+   * @param finish checkpoints what a worker pass left behind, on the writer's connection, between commits
+   */
   constructor(
     opts: CheckpointerOptions,
     private readonly restoreAutomatic: () => void,
+    finish: () => void,
   ) {
     const driver = createRequire(import.meta.url).resolve(SQLITE_DRIVER);
     this.worker = new Worker(WORKER_SOURCE, {
@@ -63,7 +83,10 @@ export class Checkpointer {
       },
     });
     this.worker.unref();
-    this.worker.on('message', () => this.checkpoints++);
+    this.worker.on('message', (r: PassResult) => {
+      this.checkpoints++;
+      if (r.busy === 0 && r.walFull && !this.closing) finish();
+    });
     const fail = (err: Error) => {
       if (this.closing) return;
       this.restoreAutomatic();

@@ -19,6 +19,8 @@ import { migrate } from './schema.js';
 
 export type Durability = 'normal' | 'full';
 
+const DEFAULT_CHECKPOINT_WAL_BYTES = 4 << 20;
+
 export interface SqliteStoreOptions {
   /** Path of the database file. */
   readonly path: string;
@@ -67,9 +69,16 @@ export class SqliteStore implements MessageStore, SessionStore, TwinStore {
     migrate(this.db);
     if (opts.checkpoints !== 'automatic') {
       this.db.pragma('wal_autocheckpoint = 0');
+      // When the WAL starts over, a file grown past this during a burst is cut back (disk space, page cache).
+      this.db.pragma(`journal_size_limit = ${2 * (opts.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES)}`);
       this.checkpointer = new Checkpointer(
-        { path: opts.path, failed: opts.onCheckpointFailure, walBytes: opts.checkpointWalBytes },
+        {
+          path: opts.path,
+          failed: opts.onCheckpointFailure,
+          walBytes: opts.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES,
+        },
         () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
+        () => this.db.open && !this.db.inTransaction && this.db.pragma('wal_checkpoint(PASSIVE)'),
       );
     }
     for (const row of this.db.prepare('SELECT id, name FROM endpoint').all() as { id: number; name: string }[]) {
