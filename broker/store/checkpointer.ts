@@ -5,10 +5,9 @@
 // WAL has grown. A PASSIVE pass copies the frames that existed when it began; under sustained load new ones
 // arrive meanwhile, so the WAL is never wholly checkpointed, SQLite never starts it over, and it grew without
 // bound (2 GB in 25 s of the route benchmark). SQLite starts the WAL over only when the writer begins a
-// transaction on a wholly checkpointed WAL, so once the WAL holds `restartBytes` the writer itself checkpoints
-// the rest between two commits (`finish`): the frames written during the last pass, and SQLite's fsyncs (a
-// stall of milliseconds, hence rare: once per 64 MiB of WAL). If the worker fails, automatic checkpoints come
-// back, so the WAL stays bounded.
+// transaction on a wholly checkpointed WAL, so after a pass that left frames behind on a large WAL the writer
+// itself checkpoints the rest between two commits (`finish`): a few hundred KB and one fsync, the frames
+// written during the pass. If the worker fails, automatic checkpoints come back, so the WAL stays bounded.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SQLITE_DRIVER } from './sqlite-driver.js';
@@ -18,12 +17,6 @@ export interface CheckpointerOptions {
   readonly path: string;
   /** Checkpoint when the WAL is larger than this many bytes… */
   readonly walBytes?: number;
-  /**
-   * Start the WAL over once it holds this many bytes of frames (default 64 MiB). Starting over costs the writer
-   * a checkpoint of the last frames and its fsyncs (milliseconds); at 4 MiB that came every 100 ms under 4 KB
-   * load, with event-loop stalls of 14 ms at p99, so it is rare instead and the WAL's disk use bounded by it.
-   */
-  readonly restartBytes?: number;
   /** …or this long after the last checkpoint, if the WAL holds anything. */
   readonly maxIntervalMs?: number;
   /** Called when the worker stops unexpectedly (after automatic checkpoints were turned back on). */
@@ -47,7 +40,7 @@ const tick = () => {
   if (size < workerData.walBytes && Date.now() - last < workerData.maxIntervalMs) return;
   const [r] = db.pragma('wal_checkpoint(PASSIVE)');
   last = Date.now();
-  parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed, walFull: r.log * pageSize >= workerData.restartBytes });
+  parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed, walFull: r.log * pageSize >= workerData.walBytes });
 };
 const timer = setInterval(tick, 100);
 parentPort.on('message', (m) => {
@@ -60,7 +53,7 @@ interface PassResult {
   readonly busy: number;
   readonly log: number;
   readonly checkpointed: number;
-  /** The WAL held at least `restartBytes` of frames: time to start it over. */
+  /** The WAL held at least `walBytes` of frames: time to start it over. */
   readonly walFull: boolean;
 }
 
@@ -86,7 +79,6 @@ export class Checkpointer {
         path: opts.path,
         driver,
         walBytes: opts.walBytes ?? 4 << 20,
-        restartBytes: opts.restartBytes ?? 64 << 20,
         maxIntervalMs: opts.maxIntervalMs ?? 1000,
       },
     });

@@ -263,7 +263,7 @@ describe('SqliteStore', () => {
     // before released) every millisecond for 3 s, about the hub's rate under load (~30 MB of WAL).
     const path = tempPath();
     const walBytes = 256 * 1024;
-    const store = open(path, { checkpointWalBytes: walBytes, walRestartBytes: 4 * walBytes });
+    const store = open(path, { checkpointWalBytes: walBytes });
     const body = 'x'.repeat(300);
     let seq = 0;
     let largest = 0;

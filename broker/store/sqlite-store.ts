@@ -19,7 +19,7 @@ import { migrate } from './schema.js';
 
 export type Durability = 'normal' | 'full';
 
-const DEFAULT_WAL_RESTART_BYTES = 64 << 20;
+const DEFAULT_CHECKPOINT_WAL_BYTES = 4 << 20;
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -37,8 +37,6 @@ export interface SqliteStoreOptions {
   readonly onCheckpointFailure?: (err: Error) => void;
   /** The worker checkpoints once the WAL is larger than this (default 4 MiB). */
   readonly checkpointWalBytes?: number;
-  /** The WAL starts over once it holds this much (default 64 MiB); its file is cut back to twice that. */
-  readonly walRestartBytes?: number;
 }
 
 interface Header {
@@ -72,13 +70,12 @@ export class SqliteStore implements MessageStore, SessionStore, TwinStore {
     if (opts.checkpoints !== 'automatic') {
       this.db.pragma('wal_autocheckpoint = 0');
       // When the WAL starts over, a file grown past this during a burst is cut back (disk space, page cache).
-      this.db.pragma(`journal_size_limit = ${2 * (opts.walRestartBytes ?? DEFAULT_WAL_RESTART_BYTES)}`);
+      this.db.pragma(`journal_size_limit = ${2 * (opts.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES)}`);
       this.checkpointer = new Checkpointer(
         {
           path: opts.path,
           failed: opts.onCheckpointFailure,
-          walBytes: opts.checkpointWalBytes,
-          restartBytes: opts.walRestartBytes ?? DEFAULT_WAL_RESTART_BYTES,
+          walBytes: opts.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES,
         },
         () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
         () => this.db.open && !this.db.inTransaction && this.db.pragma('wal_checkpoint(PASSIVE)'),
