@@ -14,12 +14,10 @@ import {
   type ScenarioResult,
   type SuiteResult,
 } from './outcomes.js';
-import { BROKER_KINDS, type BrokerKind } from './peers/broker.js';
+import { BROKER_KINDS, PEER_KINDS, type BrokerKind } from './peers/broker.js';
 import type { Metric } from './scenarios/scenario.js';
 import type { Summary } from './stats.js';
 import { checkTargets } from './targets.js';
-
-const PEERS: readonly BrokerKind[] = ['mosquitto', 'aedes'];
 
 function num(v: number, m: Metric): string {
   const x = v * (m.scale ?? 1);
@@ -75,7 +73,7 @@ function summaryTable(r: SuiteResult): string[] {
         continue;
       }
       const reps = r.settings.repetitions;
-      const ratios = PEERS.map((p) =>
+      const ratios = PEER_KINDS.map((p) =>
         c.brokers.includes(p) ? formatRatio(gatedRatio(c, p, s.primary, reps, maxLoad), maxLoad) : '·',
       );
       const limits = cpuLimits(c, 'edgehub', reps).join(', ');
@@ -98,7 +96,7 @@ function details(r: SuiteResult, s: ScenarioResult): string[] {
   const maxLoad = r.settings.maxOtherLoad;
   for (const c of s.cases) {
     for (const m of s.metrics) {
-      const ratios = PEERS.map((p) =>
+      const ratios = PEER_KINDS.map((p) =>
         c.brokers.includes(p) && !m.diagnostic ? formatRatio(gatedRatio(c, p, m.key, reps, maxLoad), maxLoad) : '·',
       );
       lines.push(

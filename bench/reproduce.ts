@@ -2,10 +2,9 @@
 // run's median of the headline figure must lie within the published run's min–max (and likewise the hub's
 // paired ratios to each peer). Pure: compare.ts reads the two JSON files and prints this.
 import { gatedRatio, metricSummary, type CaseResult, type SuiteResult } from './outcomes.js';
-import type { BrokerKind } from './peers/broker.js';
+import { PEER_KINDS } from './peers/broker.js';
 import type { Summary } from './stats.js';
 
-const PEERS: readonly BrokerKind[] = ['mosquitto', 'aedes'];
 /** Results written before the load gate existed carry no limit; they are read with the default. */
 const DEFAULT_GATE = 0.25;
 
@@ -61,7 +60,7 @@ export function reproduce(published: SuiteResult, now: SuiteResult): Reproductio
         if (r) out.push(r);
       }
       if (!c.brokers.includes('edgehub')) continue;
-      for (const peer of PEERS) {
+      for (const peer of PEER_KINDS) {
         if (!c.brokers.includes(peer) || !n.brokers.includes(peer)) continue;
         const p = gatedRatio(c, peer, s.primary, pReps, published.settings.maxOtherLoad ?? DEFAULT_GATE).summary;
         const q = gatedRatio(n, peer, s.primary, nReps, now.settings.maxOtherLoad ?? DEFAULT_GATE).summary;

@@ -7,6 +7,8 @@ import type { ConnectSpec, Endpoint } from '../load/protocol.js';
 export type BrokerKind = 'edgehub' | 'mosquitto' | 'aedes';
 
 export const BROKER_KINDS: readonly BrokerKind[] = ['edgehub', 'mosquitto', 'aedes'];
+/** The brokers the hub is compared with. */
+export const PEER_KINDS: readonly BrokerKind[] = ['mosquitto', 'aedes'];
 
 /** What the hub is told about the modules and routes; peers ignore it (plain topics stand in for routes). */
 export interface Deployment {

@@ -149,16 +149,7 @@ export class Mutator {
         const topic = Buffer.concat([Buffer.from(this.eventsTopic('k=')), r.bytes(1 + r.int(16)), Buffer.from('/')]);
         return rawPublish(topic, payload, qos, this.nextId());
       }
-      const topic = this.eventsTopic(this.bag(r.int(12)) + (r.chance(0.5) ? '/' : ''));
-      return mqttPacket.generate({
-        cmd: 'publish',
-        topic,
-        payload,
-        qos,
-        messageId: this.nextId(),
-        retain: false,
-        dup: false,
-      });
+      return this.publish(this.eventsTopic(this.bag(r.int(12)) + (r.chance(0.5) ? '/' : '')), qos, payload);
     }
     if (kind < 65) {
       const { deviceId, moduleId } = this.identity;
@@ -207,8 +198,7 @@ export class Mutator {
     });
   }
 
-  private publish(topic: string, qos: 0 | 1): Buffer {
-    const payload = this.rng.bytes(this.rng.int(64));
+  private publish(topic: string, qos: 0 | 1, payload: Buffer = this.rng.bytes(this.rng.int(64))): Buffer {
     return mqttPacket.generate({
       cmd: 'publish',
       topic,

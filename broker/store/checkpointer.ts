@@ -14,6 +14,9 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SQLITE_DRIVER } from './sqlite-driver.js';
 
+/** The worker checkpoints once the WAL file is larger than this, and the WAL starts over once it holds this much. */
+export const DEFAULT_WAL_BYTES = 4 << 20;
+
 export interface CheckpointerOptions {
   /** The database file. */
   readonly path: string;
@@ -62,7 +65,7 @@ interface PassResult {
 export class Checkpointer {
   private readonly worker: Worker;
   private closing: Promise<void> | undefined;
-  /** Checkpoints done, and pages copied into the database by them (diagnostics). */
+  /** Worker passes done (diagnostics). */
   checkpoints = 0;
 
   /**
@@ -80,7 +83,7 @@ export class Checkpointer {
       workerData: {
         path: opts.path,
         driver,
-        walBytes: opts.walBytes ?? 4 << 20,
+        walBytes: opts.walBytes ?? DEFAULT_WAL_BYTES,
         maxIntervalMs: opts.maxIntervalMs ?? 1000,
       },
     });

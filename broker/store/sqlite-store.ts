@@ -14,12 +14,10 @@ import type {
 } from '../core/ports.js';
 import type { TwinObject } from '../twin/document.js';
 import type { TwinRecord, TwinStore } from '../twin/twins.js';
-import { Checkpointer } from './checkpointer.js';
+import { Checkpointer, DEFAULT_WAL_BYTES } from './checkpointer.js';
 import { migrate } from './schema.js';
 
 export type Durability = 'normal' | 'full';
-
-const DEFAULT_CHECKPOINT_WAL_BYTES = 4 << 20;
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -35,7 +33,7 @@ export interface SqliteStoreOptions {
    */
   readonly checkpoints?: 'worker' | 'automatic';
   readonly onCheckpointFailure?: (err: Error) => void;
-  /** The worker checkpoints once the WAL is larger than this (default 4 MiB). */
+  /** The worker checkpoints once the WAL is larger than this, and the WAL starts over once it holds this much (default 4 MiB). */
   readonly checkpointWalBytes?: number;
 }
 
@@ -69,13 +67,14 @@ export class SqliteStore implements MessageStore, SessionStore, TwinStore {
     migrate(this.db);
     if (opts.checkpoints !== 'automatic') {
       this.db.pragma('wal_autocheckpoint = 0');
+      const walBytes = opts.checkpointWalBytes ?? DEFAULT_WAL_BYTES;
       // When the WAL starts over, a file grown past this during a burst is cut back (disk space, page cache).
-      this.db.pragma(`journal_size_limit = ${2 * (opts.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES)}`);
+      this.db.pragma(`journal_size_limit = ${2 * walBytes}`);
       this.checkpointer = new Checkpointer(
         {
           path: opts.path,
           failed: opts.onCheckpointFailure,
-          walBytes: opts.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES,
+          walBytes,
         },
         () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
         () => this.db.open && !this.db.inTransaction && this.db.pragma('wal_checkpoint(PASSIVE)'),
