@@ -58,5 +58,10 @@ export function printRoute(route: {
     route.sink.kind === 'upstream'
       ? '$upstream'
       : `BrokeredEndpoint("/modules/${route.sink.moduleId}/inputs/${route.sink.input}")`;
-  return `FROM ${route.source.text}${where} INTO ${sink}`;
+  const rest = `${where} INTO ${sink}`;
+  // `/* … */` is a comment to the lexer (as in the reference), so a source ending in `/*` followed later by a
+  // `*/` (in a string of the condition) would swallow the text between; `/ *` is the same source.
+  const text = route.source.text;
+  const source = text.endsWith('/*') && rest.includes('*/') ? `${text.slice(0, -1)} *` : text;
+  return `FROM ${source}${rest}`;
 }

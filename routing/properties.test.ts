@@ -348,3 +348,16 @@ describe('compiled tables', () => {
     );
   });
 });
+
+describe('route printer, found by the property above', () => {
+  it('keeps a source ending in /* apart from a */ later in the route (the lexer reads /* … */ as a comment)', () => {
+    const text = printRoute({
+      source: { text: '/*' },
+      condition: { expr: { kind: 'string', value: '*/', span: { offset: 0, length: 0 } } },
+      sink: { kind: 'upstream' },
+    });
+    const parsed = parseRoute(text);
+    assert.ok(parsed.ok, text);
+    assert.equal(parsed.value.source.text, '/*');
+  });
+});
