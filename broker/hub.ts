@@ -146,6 +146,7 @@ export class Hub {
       { iothub: device.iothubHostName, edgeDevice: device.deviceId },
       () => store.sizeOnDisk(),
       () => this.endpoints.lengths(),
+      () => store.walStats(),
     );
     const m = this.metrics;
     this.commit = new GroupCommit(store, {

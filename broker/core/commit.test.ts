@@ -18,6 +18,17 @@ after(async () => {
 /** A real store whose write calls are recorded: how many appends and releases each transaction carried. */
 class RecordedStore extends SqliteStore {
   readonly writes: { appends: number; releases: number }[] = [];
+  /** Set: the next commit is held (as the checkpoint worker asks), and `resume` ends the hold. */
+  holdNext = false;
+  resume: (() => void) | undefined;
+  asked = 0;
+  override holdWrites(resume: () => void): boolean {
+    this.asked++;
+    if (!this.holdNext) return false;
+    this.holdNext = false;
+    this.resume = resume;
+    return true;
+  }
   override write(appends: readonly Append[], releases: readonly QueueRange[]): void {
     super.write(appends, releases);
     this.writes.push({ appends: appends.length, releases: releases.length });
@@ -101,5 +112,39 @@ describe('GroupCommit', () => {
     assert.equal(await acked, 2);
     assert.equal(store.counts().entries, 1);
     assert.equal(commit.pending, 0);
+  });
+
+  it('waits during a write hold, batching later turns, and commits them together when the store resumes', async () => {
+    const { store, append } = setup({ releaseDelayMs: 10_000, maxPendingReleases: 100 });
+    await append('a/in');
+    store.holdNext = true;
+    let acked = 0;
+    const first = append('a/in').then(() => acked++);
+    await tick();
+    assert.ok(store.resume, 'the store was asked and held');
+    const asked = store.asked;
+    const second = append('b/in').then(() => acked++);
+    await tick();
+    await tick();
+    assert.equal(store.asked, asked, 'not asked again while held');
+    assert.equal(acked, 0, 'nothing acknowledged during the hold');
+    assert.equal(store.writes.length, 1);
+    store.resume();
+    await Promise.all([first, second]);
+    assert.deepEqual(store.writes.at(-1), { appends: 2, releases: 0 }, 'one transaction for both turns');
+    assert.equal(store.counts().entries, 3);
+  });
+
+  it('flush() writes during a write hold (shutdown does not wait for it)', async () => {
+    const { store, commit, append } = setup({ releaseDelayMs: 10_000, maxPendingReleases: 100 });
+    store.holdNext = true;
+    const acked = append('a/in');
+    await tick();
+    assert.ok(store.resume, 'held');
+    commit.flush();
+    assert.equal(await acked, 1);
+    assert.deepEqual(store.writes, [{ appends: 1, releases: 0 }]);
+    store.resume(); // late: nothing left to commit
+    assert.equal(store.writes.length, 1);
   });
 });

@@ -3,6 +3,10 @@
 // by every message of the turn, which is what makes durability cheap (NOTES: 50k rows/s one by one, 190–350k
 // rows/s in batches).
 //
+// A store may ask for a short write hold before a commit (SQLite starting its WAL over, see
+// store/checkpointer.ts): the turn's batch then waits, later turns join it, and all commit together when the
+// store resumes. The event loop is never blocked by it.
+//
 // Releases (entries delivered or expired) need no such hurry: until they commit, a crash only means those
 // messages are delivered again, which at-least-once allows. So they ride along with the next append commit, or
 // are written on their own after `releaseDelayMs`; consecutive ranges of one queue merge into one. (Holding them
@@ -39,6 +43,12 @@ export class GroupCommit {
   /** The last pending range of each queue (endpoint, then priority), to extend when the next one follows it. */
   private readonly lastRange = new Map<string, Map<number, OpenRange>>();
   private scheduled = false;
+  /** The store asked to wait (holdWrites); `resumeHeld` commits what queued meanwhile. */
+  private held = false;
+  private readonly resumeHeld = () => {
+    this.held = false;
+    this.commit(false);
+  };
   private releaseTimer: NodeJS.Timeout | undefined;
   private nextMessageId: number;
   private nextSeq: number;
@@ -88,7 +98,7 @@ export class GroupCommit {
     }
     if (this.releases.length >= this.opts.maxPendingReleases) this.schedule();
     else if (this.appends.length === 0 && this.releaseTimer === undefined) {
-      this.releaseTimer = setTimeout(() => this.flush(), this.opts.releaseDelayMs);
+      this.releaseTimer = setTimeout(() => this.commit(false), this.opts.releaseDelayMs);
       this.releaseTimer.unref();
     }
   }
@@ -105,17 +115,27 @@ export class GroupCommit {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => this.commit(false));
   }
 
-  /** Commits what is queued now: once per event-loop turn with appends, directly on shutdown and reconnects. */
+  /** Commits what is queued now, even during a store's write hold: on shutdown and reconnects. */
   flush(): void {
+    this.commit(true);
+  }
+
+  /** Commits what is queued: once per event-loop turn with appends, unless the store holds writes. */
+  private commit(force: boolean): void {
     this.scheduled = false;
     if (this.releaseTimer !== undefined) {
       clearTimeout(this.releaseTimer);
       this.releaseTimer = undefined;
     }
     if (this.appends.length === 0 && this.releases.length === 0) return;
+    // A commit during the hold would only cost this WAL restart, so shutdown does not wait for it.
+    if (!force && (this.held || this.store.holdWrites?.(this.resumeHeld) === true)) {
+      this.held = true;
+      return;
+    }
     const appends = this.appends;
     const callbacks = this.callbacks;
     const releases = this.releases;

@@ -66,6 +66,11 @@ export interface MessageStore {
   lastIds(): { messageId: number; seq: number };
   /** Bytes the database uses on disk (main file and WAL). */
   sizeOnDisk(): number;
+  /**
+   * Asked before each group commit. True: wait (the store is starting its write-ahead log over, off the event
+   * loop); the store calls `resume` once, within milliseconds, and commits queued meanwhile go together then.
+   */
+  holdWrites?(resume: () => void): boolean;
   close(): void;
 }
 

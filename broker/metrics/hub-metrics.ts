@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SystemProperty, type SystemProperties } from '../core/message.js';
+import type { WalStats } from '../store/checkpointer.js';
 import { BoundedLabel } from './bounded-label.js';
 import { ChildCounter, type CounterChild } from './child-counter.js';
 import { LogSummary, type LogSummaryChild } from './log-summary.js';
@@ -53,6 +54,9 @@ export class HubMetrics {
   /** Connected-client counts per protocol head, summed into edgehub_connected_clients when scraped. */
   private readonly connectedCounts = new Map<string, () => number>();
   readonly storeSize;
+  readonly storeCheckpoints;
+  readonly storeWriteHolds;
+  readonly storeWriteHoldSeconds;
   readonly commitBatchSize;
   readonly commitDuration;
   readonly routeEvaluation;
@@ -69,6 +73,7 @@ export class HubMetrics {
     labels: CommonLabels,
     storeSize: () => number,
     queues: () => readonly { endpointId: string; priority: number; length: number }[],
+    walStats: () => WalStats,
   ) {
     this.edgeDevice = labels.edgeDevice;
     const registers = [this.registry];
@@ -170,6 +175,37 @@ export class HubMetrics {
       registers,
       collect() {
         this.set(storeSize());
+      },
+    });
+    // The WAL's upkeep (store/checkpointer.ts), read from the store when scraped.
+    this.storeCheckpoints = new Counter({
+      name: 'edgehub_store_checkpoints_total',
+      help: 'WAL checkpoints, by thread: worker (off the event loop) or writer (on it, when a write hold did not begin)',
+      labelNames: ['thread'],
+      registers,
+      collect() {
+        const w = walStats();
+        this.reset();
+        this.inc({ thread: 'worker' }, w.checkpoints);
+        this.inc({ thread: 'writer' }, w.catchUps);
+      },
+    });
+    this.storeWriteHolds = new Counter({
+      name: 'edgehub_store_write_holds_total',
+      help: 'Write holds: commits paused while the checkpoint worker copies the last WAL frames, so the WAL starts over',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(walStats().holds);
+      },
+    });
+    this.storeWriteHoldSeconds = new Counter({
+      name: 'edgehub_store_write_hold_seconds_total',
+      help: 'Time commits waited in write holds',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(walStats().holdSeconds);
       },
     });
     this.commitBatchSize = new Histogram({

@@ -2,14 +2,22 @@
 // threshold and fsyncs the database there: a stall of several milliseconds on the hub's only thread, every
 // second or so under load (the latency benchmark's p99). Here the main connection turns automatic checkpoints off
 // and a worker thread with its own connection checkpoints in PASSIVE mode (it never blocks writers) whenever the
-// WAL has grown. A PASSIVE pass copies the frames that existed when it began; under sustained load new ones
-// arrive meanwhile, so the WAL is never wholly checkpointed, SQLite never starts it over, and it grew without
-// bound (2 GB in 25 s of the route benchmark). SQLite starts the WAL over only when the writer begins a
-// transaction on a wholly checkpointed WAL, so after a pass over a WAL that holds `walBytes` of frames the
-// writer itself checkpoints the rest between two commits (`finish`): the frames written during the pass, and
-// SQLite's fsyncs on the event loop (milliseconds: under 4 KB load the hub's event-loop delay p99 goes from 4
-// to 14 ms, see bench/README.md). If the worker fails, automatic checkpoints come back, so the WAL stays
-// bounded.
+// WAL has grown.
+//
+// Starting the WAL over. A PASSIVE pass copies the frames that existed when it began; under sustained load new
+// ones arrive meanwhile, so the WAL is never wholly checkpointed and SQLite never starts it over (it grew without
+// bound: 2 GB in 25 s of the route benchmark). SQLite starts the WAL over when the writer begins a transaction on
+// a wholly checkpointed WAL. So once the WAL holds `walBytes` of frames, the worker runs a second pass at once
+// (the frames written during the first) and asks for a *write hold*: the writer's group commit keeps batching but
+// does not commit (`hold`), the worker copies the last few frames with no writer behind it, and the writer's next
+// commit starts the WAL over. The event loop keeps reading, routing and delivering meanwhile; only the acks of
+// the held batch wait (milliseconds). Before this, the writer copied those frames itself, fsyncs included, on the
+// event loop: 2-12 ms stalls every ~100 ms under 4 KB load (event-loop delay p99 4 -> 14 ms, see bench/README.md).
+//
+// A writer that never asks (`hold` is optional for callers of the store) would let the WAL grow again, so when a
+// requested hold has not begun by the worker's next report, the writer's connection checkpoints the rest itself
+// between commits (`catchUp`), as before. If the worker fails, automatic checkpoints come back, so the WAL stays
+// bounded either way.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SQLITE_DRIVER } from './sqlite-driver.js';
@@ -37,45 +45,85 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 0');
 const pageSize = db.pragma('page_size', { simple: true });
+const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 let last = Date.now();
 const tick = () => {
   let size = 0;
   try { size = statSync(workerData.path + '-wal').size; } catch { return; }
   if (size === 0) return;
   if (size < workerData.walBytes && Date.now() - last < workerData.maxIntervalMs) return;
-  const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+  let r = passive();
+  const walFull = r.busy === 0 && r.log * pageSize >= workerData.walBytes;
+  // Frames written during that pass: copied now, so that a write hold has little left to copy.
+  let written = 0;
+  if (walFull) {
+    const first = r.log;
+    r = passive();
+    written = r.log - first;
+  }
   last = Date.now();
-  parentPort.postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed, walFull: r.log * pageSize >= workerData.walBytes });
+  parentPort.postMessage({ kind: 'pass', busy: r.busy, log: r.log, checkpointed: r.checkpointed, walFull, written });
 };
 const timer = setInterval(tick, 100);
 parentPort.on('message', (m) => {
-  if (m === 'close') { clearInterval(timer); tick(); db.close(); parentPort.close(); }
+  if (m === 'hold') {
+    // The writer holds its commits: this pass copies every frame left, and its next commit starts the WAL over.
+    const started = performance.now();
+    const r = passive();
+    parentPort.postMessage({ kind: 'held', busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms: performance.now() - started });
+  } else if (m === 'close') { clearInterval(timer); tick(); db.close(); parentPort.close(); }
 });
 `;
 
-/** What a worker pass reports: SQLite's checkpoint row (frames in the WAL, frames copied), and whether it is full. */
-interface PassResult {
-  readonly busy: number;
-  readonly log: number;
-  readonly checkpointed: number;
-  /** The WAL held at least `walBytes` of frames: time to start it over. */
-  readonly walFull: boolean;
+/** What the worker reports: SQLite's checkpoint row (frames in the WAL, frames copied) and what it means. */
+type WorkerReport =
+  | {
+      readonly kind: 'pass';
+      readonly busy: number;
+      readonly log: number;
+      readonly checkpointed: number;
+      /** The WAL held at least `walBytes` of frames: time to start it over. */
+      readonly walFull: boolean;
+      /** Frames the writer added during the first pass of a full WAL (0: the writer is idle, no hold needed). */
+      readonly written: number;
+    }
+  | { readonly kind: 'held'; readonly busy: number; readonly log: number; readonly checkpointed: number };
+
+/** How the WAL was started over, for the metrics. */
+export interface WalStats {
+  /** Worker passes. */
+  readonly checkpoints: number;
+  /** Write holds (each lets the next commit start the WAL over). */
+  readonly holds: number;
+  /** Time commits waited in write holds. */
+  readonly holdSeconds: number;
+  /** Checkpoints of the rest run on the writer's connection, because a requested hold did not begin. */
+  readonly catchUps: number;
 }
+
+/** A hold that does not end in this time ends anyway (a stuck worker must not stop commits). */
+const HOLD_TIMEOUT_MS = 1000;
 
 export class Checkpointer {
   private readonly worker: Worker;
   private closing: Promise<void> | undefined;
-  /** Worker passes done (diagnostics). */
-  checkpoints = 0;
+  /** The worker asked for a hold that the writer has not begun. */
+  private holdWanted = false;
+  /** The writer holds; called when the hold ends. */
+  private resumers: (() => void)[] = [];
+  private holdStarted = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private readonly stats = { checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 };
 
   /**
    * @param restoreAutomatic turns SQLite's automatic checkpoints back on (the worker failed)
-   * @param finish checkpoints what a worker pass left behind, on the writer's connection, between commits
+   * @param catchUp checkpoints what the worker left behind on the writer's connection, between commits, for a
+   *   writer that does not hold
    */
   constructor(
     opts: CheckpointerOptions,
     private readonly restoreAutomatic: () => void,
-    finish: () => void,
+    private readonly catchUp: () => void,
   ) {
     const driver = createRequire(import.meta.url).resolve(SQLITE_DRIVER);
     this.worker = new Worker(WORKER_SOURCE, {
@@ -88,23 +136,78 @@ export class Checkpointer {
       },
     });
     this.worker.unref();
-    this.worker.on('message', (r: PassResult) => {
-      this.checkpoints++;
-      if (r.busy !== 0 || !r.walFull || this.closing) return;
-      try {
-        finish();
-      } catch {
-        // A full disk or an I/O error: the WAL keeps its frames, the next pass tries again, and the commit path
-        // reports the condition itself; a message handler must not throw (it would end the process).
-      }
-    });
+    this.worker.on('message', (r: WorkerReport) => this.report(r));
     const fail = (err: Error) => {
       if (this.closing) return;
       this.restoreAutomatic();
+      this.endHold();
       opts.failed?.(err);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`checkpoint worker exited with code ${code}`)));
+  }
+
+  get walStats(): WalStats {
+    return { ...this.stats };
+  }
+
+  /** Worker passes done (diagnostics). */
+  get checkpoints(): number {
+    return this.stats.checkpoints;
+  }
+
+  /**
+   * Asked by the writer before each commit. True: do not commit now; `resume` is called once when the hold ends
+   * (within milliseconds, at most HOLD_TIMEOUT_MS). False: commit.
+   */
+  hold(resume: () => void): boolean {
+    if (this.resumers.length > 0) {
+      this.resumers.push(resume);
+      return true;
+    }
+    if (!this.holdWanted || this.closing) return false;
+    this.holdWanted = false;
+    this.resumers.push(resume);
+    this.holdStarted = performance.now();
+    this.holdTimer = setTimeout(() => this.endHold(), HOLD_TIMEOUT_MS);
+    this.holdTimer.unref();
+    this.worker.postMessage('hold');
+    return true;
+  }
+
+  private report(r: WorkerReport): void {
+    if (r.kind === 'held') {
+      if (this.resumers.length > 0) {
+        this.stats.holds++;
+        this.stats.holdSeconds += (performance.now() - this.holdStarted) / 1000;
+      }
+      this.endHold();
+      return;
+    }
+    this.stats.checkpoints++;
+    if (!r.walFull || r.written === 0 || this.closing || this.resumers.length > 0) return;
+    if (!this.holdWanted) {
+      this.holdWanted = true;
+      return;
+    }
+    // The hold asked for one pass ago never began: the writer does not hold (or wrote around the group commit).
+    this.holdWanted = false;
+    this.stats.catchUps++;
+    try {
+      this.catchUp();
+    } catch {
+      // A full disk or an I/O error: the WAL keeps its frames, the next pass tries again, and the commit path
+      // reports the condition itself; a message handler must not throw (it would end the process).
+    }
+  }
+
+  /** Ends the hold, if any: the held commits go ahead. */
+  private endHold(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const resumers = this.resumers;
+    this.resumers = [];
+    for (const resume of resumers) resume();
   }
 
   /** Runs a last checkpoint and stops the worker; every call resolves when the worker is gone. */
@@ -114,6 +217,8 @@ export class Checkpointer {
   }
 
   private async stop(): Promise<void> {
+    this.holdWanted = false;
+    this.endHold(); // synchronously: held commits are written while the writer's connection is still open
     this.worker.ref(); // keep the process alive for the last checkpoint
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('close');

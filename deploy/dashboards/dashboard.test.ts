@@ -157,6 +157,7 @@ describe('deploy/dashboards/metrics.ts against the hub', () => {
     { iothub: 'hub.example', edgeDevice: 'dev1' },
     () => 0,
     () => [],
+    () => ({ checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 }),
   );
 
   it('names real metrics of the hub registry, with their types and labels', async () => {

@@ -369,8 +369,20 @@ const ITEMS: Item[] = [
     title: 'Store size',
     description: 'Bytes the store uses on disk (database and write-ahead log); compare with the PVC size.',
     unit: 'bytes',
-    w: 24,
+    w: 12,
     targets: [[aggregate('sum', 'edgehub_store_size_bytes', 'edge_device'), '{{edge_device}}']],
+  },
+  {
+    title: 'WAL upkeep',
+    description:
+      'Checkpoints per second by thread (writer: on the event loop, which should stay near zero), write holds per second (each lets the WAL start over), and the share of time commits waited in them.',
+    unit: 'short',
+    w: 12,
+    targets: [
+      [rate('edgehub_store_checkpoints_total', 'edge_device, thread'), '{{edge_device}} checkpoints/s {{thread}}'],
+      [rate('edgehub_store_write_holds_total', 'edge_device'), '{{edge_device}} holds/s'],
+      [rate('edgehub_store_write_hold_seconds_total', 'edge_device'), '{{edge_device}} held (s/s)'],
+    ],
   },
 ];
 
