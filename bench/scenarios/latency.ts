@@ -1,7 +1,7 @@
 // Scenario 6: latency at a fixed rate (2,000 msg/s), durable on the hub. Each payload carries the publisher's
 // monotonic clock (µs) at the write; the subscriber records receive − send in an HDR histogram. The publisher
 // sends on a 1 ms timer, so about two messages leave per tick.
-import { HUB_METRICS, sizeCases, type Scenario } from './scenario.js';
+import { HUB_METRICS, MACHINE_SPEED, sizeCases, type Scenario } from './scenario.js';
 import { moduleRoute, outputTopic, receiverFilter } from './topics.js';
 import { hubValues, runTraffic } from './traffic.js';
 
@@ -35,6 +35,7 @@ export const latency: Scenario = {
       diagnostic: true,
       digits: 2,
     },
+    MACHINE_SPEED,
     ...HUB_METRICS,
   ],
   async run(ctx) {
@@ -58,6 +59,7 @@ export const latency: Scenario = {
         lag: r.lag,
         brokerCpu: r.brokerCpu,
         otherCpu: r.otherCpu,
+        machineSpeed: r.machineSpeed,
         ...hubValues(r),
       },
       notes: r.notes,

@@ -105,6 +105,16 @@ export interface Scenario {
   run(ctx: RunContext): Promise<Outcome>;
 }
 
+/** The host's own speed in the window (bench/speed-probe.ts): a slow phase of the VM, not of the broker. */
+export const MACHINE_SPEED: Metric = {
+  key: 'machineSpeed',
+  label: 'machine speed',
+  unit: 'fixed work per CPU ms',
+  higherIsBetter: true,
+  diagnostic: true,
+  digits: 2,
+};
+
 /** Common metric descriptions. */
 export const CPU_METRICS: readonly Metric[] = [
   { key: 'brokerCpu', label: 'broker CPU', unit: 'cores', higherIsBetter: false, diagnostic: true, digits: 2 },
@@ -126,6 +136,7 @@ export const CPU_METRICS: readonly Metric[] = [
     diagnostic: true,
     digits: 2,
   },
+  MACHINE_SPEED,
 ];
 
 /** What the hub reports about a measured window (its /metrics); peers have no such figures. */

@@ -5,6 +5,7 @@ import { LoadProcess } from '../load/load-process.js';
 import type { Latency, Sample, Variant } from '../load/protocol.js';
 import { HubMetricsWindow, type HubWindow } from '../peers/hub-metrics.js';
 import { CpuMeter, MachineCpuMeter } from '../proc-stats.js';
+import { SpeedProbe } from '../speed-probe.js';
 import { isCpuBound, perSecond } from '../stats.js';
 import type { RunContext } from './scenario.js';
 
@@ -36,6 +37,8 @@ export interface TrafficResult {
   readonly subscriberCpu: number;
   /** CPU used on the machine by anything but the broker and the two clients (cores). */
   readonly otherCpu: number | undefined;
+  /** The machine's own speed during the window (bench/speed-probe.ts: fixed work per CPU ms). */
+  readonly machineSpeed: number | undefined;
   readonly latency: Latency | undefined;
   readonly lag: number | undefined;
   /** Messages per write of the publisher, and per PUBACK write of the subscriber (how well both batch). */
@@ -93,15 +96,18 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
     await sleep(s.warmupMs);
     const meter = new CpuMeter(b.pid);
     const machine = new MachineCpuMeter();
+    const speed = new SpeedProbe();
     const hubWindow = new HubMetricsWindow(b.metricsUrl);
     await hubWindow.start();
     meter.start();
     machine.start();
+    speed.start();
     const [p0, s0] = await Promise.all([pub.mark(true), sub.mark(true)]);
     await sleep(t.measureMs);
     const [p1, s1] = await Promise.all([pub.mark(), sub.mark()]);
     const brokerCpu = meter.read();
     const machineCpu = machine.read();
+    const machineSpeed = speed.stop();
     const hub = await hubWindow.end();
     const failure = pub.failure ?? sub.failure;
     if (failure) throw new Error(failure);
@@ -117,6 +123,7 @@ export async function runTraffic(ctx: RunContext, t: Traffic): Promise<TrafficRe
         machineCpu === undefined || brokerCpu === undefined
           ? undefined
           : Math.max(0, machineCpu - brokerCpu - publisherCpu - subscriberCpu),
+      machineSpeed,
       latency: s1.latency,
       lag: p1.maxLag,
       publisherBatch: (p1.sent - p0.sent) / Math.max(1, p1.writes - p0.writes),
@@ -143,6 +150,7 @@ export const trafficValues = (r: TrafficResult) => ({
   publisherCpu: r.publisherCpu,
   subscriberCpu: r.subscriberCpu,
   otherCpu: r.otherCpu,
+  machineSpeed: r.machineSpeed,
   publisherBatch: r.publisherBatch,
   subscriberBatch: r.subscriberBatch,
   ...hubValues(r),
