@@ -36,7 +36,8 @@ import { Twins } from './twin/twins.js';
 import { SqliteStore, type Durability } from './store/sqlite-store.js';
 import { UpstreamMetrics } from './metrics/upstream-metrics.js';
 import { DEFAULT_UPSTREAM_SETTINGS, parseUpstreamConnectionString, type UpstreamSettings } from './upstream/options.js';
-import { UpstreamLink } from './upstream/upstream-link.js';
+// Loaded when an upstream is configured: the Azure IoT device SDK is ~14 MB of RSS a hub without one never needs.
+import type { UpstreamLink } from './upstream/upstream-link.js';
 
 export interface HubOptions {
   /** Where the store lives (and, locally, the device identity, certificates and sample configuration). */
@@ -357,7 +358,7 @@ export class Hub {
     this.ports = { ...mqttPorts, ...amqpPorts, https, metrics: this.ops?.port };
     await this.listenControl();
     this.listening = true;
-    if (o.upstream) this.startUpstream(o.upstream);
+    if (o.upstream) await this.startUpstream(o.upstream);
     this.watchSecrets();
     this.watcher = watchConfig(
       this.configPath,
@@ -372,10 +373,12 @@ export class Hub {
     this.log.info({ event: 'hub.started', ports: this.ports, deviceId: this.device.deviceId }, 'hub started');
   }
 
-  private startUpstream(given: NonNullable<HubOptions['upstream']>): void {
+  private async startUpstream(given: NonNullable<HubOptions['upstream']>): Promise<void> {
     const settings: UpstreamSettings = { ...DEFAULT_UPSTREAM_SETTINGS, ...given };
     const parsed = parseUpstreamConnectionString(settings.connectionString);
     if (!parsed.ok) throw new Error(parsed.error);
+    const { UpstreamLink } = await import('./upstream/upstream-link.js');
+    if (this.closing) return; // closed while the SDK loaded
     const m = this.metrics;
     this.upstreamLink = new UpstreamLink(
       settings,
