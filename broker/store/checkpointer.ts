@@ -47,7 +47,12 @@ db.pragma('busy_timeout = 0');
 const pageSize = db.pragma('page_size', { simple: true });
 const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 let last = Date.now();
+// When the last hold began, and when one was last asked for (the writer's next commit starts it).
+let lastHold = 0;
+let asked = 0;
 const tick = () => {
+  // A hold is about to begin (this writer holds: it did before): a pass now would only make it wait.
+  if (asked !== 0 && lastHold !== 0 && Date.now() - asked < 100) return;
   let size = 0;
   try { size = statSync(workerData.path + '-wal').size; } catch { return; }
   if (size === 0) return;
@@ -62,15 +67,17 @@ const tick = () => {
     written = r.log - first;
   }
   last = Date.now();
+  if (written > 0) asked = last;
   parentPort.postMessage({ kind: 'pass', busy: r.busy, log: r.log, checkpointed: r.checkpointed, walFull, written });
 };
 const timer = setInterval(tick, 100);
 parentPort.on('message', (m) => {
   if (m === 'hold') {
     // The writer holds its commits: this pass copies every frame left, and its next commit starts the WAL over.
-    const started = performance.now();
+    asked = 0;
+    lastHold = Date.now();
     const r = passive();
-    parentPort.postMessage({ kind: 'held', busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms: performance.now() - started });
+    parentPort.postMessage({ kind: 'held', busy: r.busy, log: r.log, checkpointed: r.checkpointed });
   } else if (m === 'close') { clearInterval(timer); tick(); db.close(); parentPort.close(); }
 });
 `;
@@ -91,7 +98,7 @@ type WorkerReport =
 
 /** How the WAL was started over, for the metrics. */
 export interface WalStats {
-  /** Worker passes. */
+  /** Checkpoints the worker ran (a full WAL takes two in a row, and a hold one more). */
   readonly checkpoints: number;
   /** Write holds (each lets the next commit start the WAL over). */
   readonly holds: number;
@@ -177,6 +184,7 @@ export class Checkpointer {
 
   private report(r: WorkerReport): void {
     if (r.kind === 'held') {
+      this.stats.checkpoints++;
       if (this.resumers.length > 0) {
         this.stats.holds++;
         this.stats.holdSeconds += (performance.now() - this.holdStarted) / 1000;
@@ -184,7 +192,7 @@ export class Checkpointer {
       this.endHold();
       return;
     }
-    this.stats.checkpoints++;
+    this.stats.checkpoints += r.walFull ? 2 : 1;
     if (!r.walFull || r.written === 0 || this.closing || this.resumers.length > 0) return;
     if (!this.holdWanted) {
       this.holdWanted = true;
