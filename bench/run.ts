@@ -287,8 +287,10 @@ async function main(): Promise<number> {
 
   result.finishedAt = new Date().toISOString();
   result.durationSec = (Date.now() - startedAt.getTime()) / 1000;
-  const complete = !v.scenario && !v.brokers && !v.reps && !v['hub-build'];
-  const suffix = complete ? (settings.mode === 'quick' ? '' : 'full') : 'partial';
+  // A whole suite is named by its mode and build path (`full`, `full-build`, `build`); a subset is `partial`.
+  const complete = !v.scenario && !v.brokers && !v.reps;
+  const naming = [settings.mode === 'quick' ? '' : 'full', v['hub-build'] ? 'build' : ''].filter((x) => x !== '');
+  const suffix = complete ? naming.join('-') : 'partial';
   const outDir = v.out ?? fileURLToPath(new URL('./results/', import.meta.url));
   const paths = writeResults(result, outDir, suffix);
   if (v.json) process.stdout.write(JSON.stringify({ ...result, targets: checkTargets(result) }, null, 2) + '\n');
