@@ -49,21 +49,22 @@ export class SpeedProbe {
   }
 }
 
-// node --import tsx bench/speed-probe.ts [SECONDS]: a series of samples, four a second, to see the phases.
+// node --import tsx bench/speed-probe.ts [SECONDS]: the median of the samples of every 250 ms, to see the phases.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seconds = Number(process.argv[2] ?? 30);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    console.error(
+      `usage: node --import tsx bench/speed-probe.ts [SECONDS]; SECONDS must be a positive number, not ${process.argv[2]}`,
+    );
+    process.exit(2);
+  }
   const until = performance.now() + seconds * 1000;
   const line: string[] = [];
   while (performance.now() < until) {
     const started = performance.now();
-    let units = 0;
-    const before = process.cpuUsage();
-    while (performance.now() - started < 250) {
-      work();
-      units++;
-    }
-    const used = process.cpuUsage(before);
-    line.push((units / ((used.user + used.system) / 1000)).toFixed(1));
+    const samples: number[] = [];
+    while (performance.now() - started < 250) samples.push(sampleSpeed());
+    line.push(median(samples).toFixed(1));
   }
   console.log(`fixed work per CPU ms, every 250 ms for ${seconds} s:`);
   console.log(line.join(' '));

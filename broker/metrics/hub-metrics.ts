@@ -190,24 +190,27 @@ export class HubMetrics {
         this.inc({ thread: 'writer' }, w.catchUps);
       },
     });
-    this.storeWriteHolds = new Counter({
-      name: 'edgehub_store_write_holds_total',
-      help: 'Write holds: commits paused while the checkpoint worker copies the last WAL frames, so the WAL starts over',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(walStats().holds);
-      },
-    });
-    this.storeWriteHoldSeconds = new Counter({
-      name: 'edgehub_store_write_hold_seconds_total',
-      help: 'Time commits waited in write holds',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(walStats().holdSeconds);
-      },
-    });
+    // A total kept by the store, set when scraped.
+    const storeTotal = (name: string, help: string, read: (w: WalStats) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read(walStats()));
+        },
+      });
+    this.storeWriteHolds = storeTotal(
+      'edgehub_store_write_holds_total',
+      'Write holds: commits paused while the checkpoint worker copies the last WAL frames, so the WAL starts over',
+      (w) => w.holds,
+    );
+    this.storeWriteHoldSeconds = storeTotal(
+      'edgehub_store_write_hold_seconds_total',
+      'Time commits waited in write holds',
+      (w) => w.holdSeconds,
+    );
     this.commitBatchSize = new Histogram({
       name: 'edgehub_store_commit_batch_size',
       help: 'Messages appended per store transaction (group commit)',

@@ -47,12 +47,12 @@ db.pragma('busy_timeout = 0');
 const pageSize = db.pragma('page_size', { simple: true });
 const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 let last = Date.now();
-// When the last hold began, and when one was last asked for (the writer's next commit starts it).
-let lastHold = 0;
+// Whether this writer has held before, and when a hold was last asked for (the writer's next commit starts it).
+let writerHolds = false;
 let asked = 0;
 const tick = () => {
   // A hold is about to begin (this writer holds: it did before): a pass now would only make it wait.
-  if (asked !== 0 && lastHold !== 0 && Date.now() - asked < 100) return;
+  if (asked !== 0 && writerHolds && Date.now() - asked < 100) return;
   let size = 0;
   try { size = statSync(workerData.path + '-wal').size; } catch { return; }
   if (size === 0) return;
@@ -75,9 +75,9 @@ parentPort.on('message', (m) => {
   if (m === 'hold') {
     // The writer holds its commits: this pass copies every frame left, and its next commit starts the WAL over.
     asked = 0;
-    lastHold = Date.now();
-    const r = passive();
-    parentPort.postMessage({ kind: 'held', busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+    writerHolds = true;
+    passive();
+    parentPort.postMessage({ kind: 'held' });
   } else if (m === 'close') { clearInterval(timer); tick(); db.close(); parentPort.close(); }
 });
 `;
@@ -94,7 +94,8 @@ type WorkerReport =
       /** Frames the writer added during the first pass of a full WAL (0: the writer is idle, no hold needed). */
       readonly written: number;
     }
-  | { readonly kind: 'held'; readonly busy: number; readonly log: number; readonly checkpointed: number };
+  /** The hold's pass is done: the writer's next commit starts the WAL over. */
+  | { readonly kind: 'held' };
 
 /** How the WAL was started over, for the metrics. */
 export interface WalStats {
@@ -108,6 +109,9 @@ export interface WalStats {
   readonly catchUps: number;
 }
 
+/** The figures with automatic checkpoints (no worker). */
+export const NO_WAL_STATS: WalStats = { checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 };
+
 /** A hold that does not end in this time ends anyway (a stuck worker must not stop commits). */
 const HOLD_TIMEOUT_MS = 1000;
 
@@ -120,7 +124,7 @@ export class Checkpointer {
   private resumers: (() => void)[] = [];
   private holdStarted = 0;
   private holdTimer: NodeJS.Timeout | undefined;
-  private readonly stats = { checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 };
+  private readonly stats = { ...NO_WAL_STATS };
 
   /**
    * @param restoreAutomatic turns SQLite's automatic checkpoints back on (the worker failed)
@@ -156,11 +160,6 @@ export class Checkpointer {
 
   get walStats(): WalStats {
     return { ...this.stats };
-  }
-
-  /** Worker passes done (diagnostics). */
-  get checkpoints(): number {
-    return this.stats.checkpoints;
   }
 
   /**

@@ -14,7 +14,7 @@ import type {
 } from '../core/ports.js';
 import type { TwinObject } from '../twin/document.js';
 import type { TwinRecord, TwinStore } from '../twin/twins.js';
-import { Checkpointer, DEFAULT_WAL_BYTES, type WalStats } from './checkpointer.js';
+import { Checkpointer, DEFAULT_WAL_BYTES, NO_WAL_STATS, type WalStats } from './checkpointer.js';
 import { migrate } from './schema.js';
 
 export type Durability = 'normal' | 'full';
@@ -288,12 +288,12 @@ export class SqliteStore implements MessageStore, SessionStore, TwinStore {
 
   /** WAL checkpoints the worker has run. */
   get checkpoints(): number {
-    return this.checkpointer?.checkpoints ?? 0;
+    return this.walStats().checkpoints;
   }
 
   /** How the WAL was checkpointed and started over (zeros with automatic checkpoints). */
   walStats(): WalStats {
-    return this.checkpointer?.walStats ?? { checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 };
+    return this.checkpointer?.walStats ?? NO_WAL_STATS;
   }
 
   /** See MessageStore.holdWrites: true while the checkpoint worker copies the WAL's last frames. */

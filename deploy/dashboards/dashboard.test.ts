@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { NO_WAL_STATS } from '../../broker/store/checkpointer.js';
 import { HubMetrics } from '../../broker/metrics/hub-metrics.js';
 import { DASHBOARD_UID, type Dashboard } from './edgehub.js';
 import { COMMON_LABELS, DASHBOARD_METRICS, HUB_METRICS, seriesNames, type MetricSpec } from './metrics.js';
@@ -157,7 +158,7 @@ describe('deploy/dashboards/metrics.ts against the hub', () => {
     { iothub: 'hub.example', edgeDevice: 'dev1' },
     () => 0,
     () => [],
-    () => ({ checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 }),
+    () => NO_WAL_STATS,
   );
 
   it('names real metrics of the hub registry, with their types and labels', async () => {
