@@ -282,7 +282,11 @@ describe('SqliteStore', () => {
     }
     assert.ok(store.checkpoints > 0, 'the worker checkpointed');
     // These writes bypass the group commit, which honours write holds: the writer's connection catches up.
-    assert.ok(store.walStats().catchUps > 0, 'the writer checkpointed the rest');
+    const { checkpoints, catchUps } = store.walStats();
+    assert.ok(catchUps > 0, 'the writer checkpointed the rest');
+    // Each full WAL the worker reports (two checkpoints) is caught up at the writer's next commit, not at the
+    // report after (the WAL reached 14.5 MiB on CI's machine when it waited for that).
+    assert.ok(catchUps * 2 >= checkpoints * 0.8, `${catchUps} catch-ups after ${checkpoints} worker checkpoints`);
     // Bounded by the threshold plus what arrives between two worker passes (100 ms, ~3 MB here); it was
     // 30-450 MB before, depending on the machine's speed.
     const limit = 48 * walBytes;

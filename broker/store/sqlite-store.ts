@@ -169,6 +169,8 @@ export class SqliteStore implements MessageStore, SessionStore, TwinStore {
   write(appends: readonly Append[], releases: readonly QueueRange[]): void {
     try {
       this.writeTx(appends, releases);
+      // A group commit asked holdWrites first and, if a hold was wanted, did not get here; any other caller did not ask.
+      this.checkpointer?.committedUnheld();
     } catch (err) {
       // A failed transaction may have added endpoints to the map that were rolled back.
       this.endpointIds.clear();
