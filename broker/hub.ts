@@ -298,6 +298,11 @@ export class Hub {
           { event: 'store.checkpointer.failed', err: err.message },
           `WAL checkpoints back on the main thread: ${err.message}`,
         ),
+      onWriteHoldTimeout: (ms) =>
+        log.warn(
+          { event: 'store.write_hold.timeout', ms: Math.round(ms) },
+          `the checkpoint worker did not finish a WAL restart within ${Math.round(ms)} ms; commits went on without it (the WAL grows until a later restart)`,
+        ),
     });
     const hub = new Hub(options, device, configPath, caPath, tls, store, log);
     try {

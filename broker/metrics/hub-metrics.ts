@@ -57,6 +57,7 @@ export class HubMetrics {
   readonly storeCheckpoints;
   readonly storeWriteHolds;
   readonly storeWriteHoldSeconds;
+  readonly storeWriteHoldTimeouts;
   readonly commitBatchSize;
   readonly commitDuration;
   readonly routeEvaluation;
@@ -210,6 +211,11 @@ export class HubMetrics {
       'edgehub_store_write_hold_seconds_total',
       'Time commits waited in write holds',
       (w) => w.holdSeconds,
+    );
+    this.storeWriteHoldTimeouts = storeTotal(
+      'edgehub_store_write_hold_timeouts_total',
+      'Write holds that ended without the checkpoint worker finishing (stuck or very slow worker; the WAL may grow)',
+      (w) => w.holdTimeouts,
     );
     this.commitBatchSize = new Histogram({
       name: 'edgehub_store_commit_batch_size',

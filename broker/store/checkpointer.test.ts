@@ -97,6 +97,46 @@ describe('Checkpointer', () => {
     db.close();
   });
 
+  it('ends a hold the worker does not finish in time, counts it and says so', async () => {
+    const { path, db, commit } = walDatabase();
+    const timedOut: number[] = [];
+    // 1 ms is less than any hold's pass here: the writer commits 2 MiB per turn, all of which the pass copies.
+    const checkpointer = new Checkpointer(
+      { path, walBytes: 256 * 1024, holdTimeoutMs: 1, holdTimedOut: (ms) => timedOut.push(ms) },
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      let held = false;
+      let begun = 0;
+      let resumed = 0;
+      const until = Date.now() + 5000;
+      while (timedOut.length === 0 && Date.now() < until) {
+        if (!held && checkpointer.hold(() => ((held = false), resumed++))) {
+          held = true;
+          begun++;
+        }
+        if (!held) commit(2048);
+        await tick();
+      }
+      while (held && Date.now() < until) await tick();
+      const stats = checkpointer.walStats;
+      assert.ok(timedOut.length > 0, `no hold timed out in ${begun} holds`);
+      assert.equal(stats.holdTimeouts, timedOut.length, 'each timeout counted once');
+      assert.ok(
+        timedOut.every((ms) => ms >= 1),
+        `reported after ${timedOut.join(', ')} ms`,
+      );
+      assert.equal(resumed, begun, 'every held writer was resumed');
+      // The late answer of a timed-out hold is not counted as a hold.
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(checkpointer.walStats.holds + checkpointer.walStats.holdTimeouts, begun);
+    } finally {
+      await checkpointer.close();
+      db.close();
+    }
+  });
+
   it('survives a catch-up checkpoint that fails (a full disk) and asks again later', async () => {
     const { path, db, commit } = walDatabase();
     let asked = 0;

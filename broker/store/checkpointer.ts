@@ -36,6 +36,10 @@ export interface CheckpointerOptions {
   readonly maxIntervalMs?: number;
   /** Called when the worker stops unexpectedly (after automatic checkpoints were turned back on). */
   readonly failed?: (err: Error) => void;
+  /** A write hold ends anyway after this long without the worker's answer (default 1 s). */
+  readonly holdTimeoutMs?: number;
+  /** Called when a hold ended that way: a stuck or very slow worker; commits go on, the WAL may grow. */
+  readonly holdTimedOut?: (ms: number) => void;
 }
 
 // The worker is plain JavaScript evaluated in the thread, so it runs the same from the TypeScript sources and
@@ -109,10 +113,12 @@ export interface WalStats {
   readonly holdSeconds: number;
   /** Checkpoints of the rest run on the writer's connection, because a requested hold did not begin. */
   readonly catchUps: number;
+  /** Holds that ended without the worker's answer (HOLD_TIMEOUT_MS). */
+  readonly holdTimeouts: number;
 }
 
 /** The figures with automatic checkpoints (no worker). */
-export const NO_WAL_STATS: WalStats = { checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0 };
+export const NO_WAL_STATS: WalStats = { checkpoints: 0, holds: 0, holdSeconds: 0, catchUps: 0, holdTimeouts: 0 };
 
 /** A hold that does not end in this time ends anyway (a stuck worker must not stop commits). */
 const HOLD_TIMEOUT_MS = 1000;
@@ -127,6 +133,8 @@ export class Checkpointer {
   private holdStarted = 0;
   private holdTimer: NodeJS.Timeout | undefined;
   private readonly stats = { ...NO_WAL_STATS };
+  private readonly holdTimeoutMs: number;
+  private readonly holdTimedOut: ((ms: number) => void) | undefined;
 
   /**
    * @param restoreAutomatic turns SQLite's automatic checkpoints back on (the worker failed)
@@ -138,6 +146,8 @@ export class Checkpointer {
     private readonly restoreAutomatic: () => void,
     private readonly catchUp: () => void,
   ) {
+    this.holdTimeoutMs = opts.holdTimeoutMs ?? HOLD_TIMEOUT_MS;
+    this.holdTimedOut = opts.holdTimedOut;
     const driver = createRequire(import.meta.url).resolve(SQLITE_DRIVER);
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -177,7 +187,7 @@ export class Checkpointer {
     this.holdWanted = false;
     this.resumers.push(resume);
     this.holdStarted = performance.now();
-    this.holdTimer = setTimeout(() => this.endHold(), HOLD_TIMEOUT_MS);
+    this.holdTimer = setTimeout(() => this.timedOut(), this.holdTimeoutMs);
     this.holdTimer.unref();
     this.worker.postMessage('hold');
     return true;
@@ -222,6 +232,15 @@ export class Checkpointer {
       // A full disk or an I/O error: the WAL keeps its frames, the next pass tries again, and the commit path
       // reports the condition itself; a message handler must not throw (it would end the process).
     }
+  }
+
+  /** The worker did not answer the hold in time: the commits go on; its late answer is then only a pass. */
+  private timedOut(): void {
+    const ms = performance.now() - this.holdStarted;
+    this.stats.holdTimeouts++;
+    this.stats.holdSeconds += ms / 1000;
+    this.endHold();
+    this.holdTimedOut?.(ms);
   }
 
   /** Ends the hold, if any: the held commits go ahead. */

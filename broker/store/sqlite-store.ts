@@ -33,6 +33,8 @@ export interface SqliteStoreOptions {
    */
   readonly checkpoints?: 'worker' | 'automatic';
   readonly onCheckpointFailure?: (err: Error) => void;
+  /** Hears when a write hold ended without the worker's answer (after `ms`): a stuck or very slow worker. */
+  readonly onWriteHoldTimeout?: (ms: number) => void;
   /** The worker checkpoints once the WAL is larger than this, and the WAL starts over once it holds this much (default 4 MiB). */
   readonly checkpointWalBytes?: number;
 }
@@ -74,6 +76,7 @@ export class SqliteStore implements MessageStore, SessionStore, TwinStore {
         {
           path: opts.path,
           failed: opts.onCheckpointFailure,
+          holdTimedOut: opts.onWriteHoldTimeout,
           walBytes,
         },
         () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),

@@ -375,13 +375,14 @@ const ITEMS: Item[] = [
   {
     title: 'WAL upkeep',
     description:
-      'Checkpoints per second by thread (writer: on the event loop, which should stay near zero), write holds per second (each lets the WAL start over), and the share of time commits waited in them.',
+      'Checkpoints per second by thread (writer: on the event loop, which should stay near zero), write holds per second (each lets the WAL start over), the share of time commits waited in them, and holds that timed out (a stuck checkpoint worker; should be zero).',
     unit: 'short',
     w: 12,
     targets: [
       [rate('edgehub_store_checkpoints_total', 'edge_device, thread'), '{{edge_device}} checkpoints/s {{thread}}'],
       [rate('edgehub_store_write_holds_total', 'edge_device'), '{{edge_device}} holds/s'],
       [rate('edgehub_store_write_hold_seconds_total', 'edge_device'), '{{edge_device}} held (s/s)'],
+      [rate('edgehub_store_write_hold_timeouts_total', 'edge_device'), '{{edge_device}} hold timeouts/s'],
     ],
   },
 ];

@@ -31,6 +31,7 @@ export const HUB_METRICS = {
   edgehub_store_checkpoints_total: m('counter', 'thread'),
   edgehub_store_write_holds_total: m('counter'),
   edgehub_store_write_hold_seconds_total: m('counter'),
+  edgehub_store_write_hold_timeouts_total: m('counter'),
   edgehub_message_size_bytes: m('summary', 'id'),
   edgehub_message_send_duration_seconds: m('summary', 'from', 'to', 'from_route_output', 'to_route_input'),
   edgehub_message_process_duration_seconds: m('summary', 'from', 'to', 'priority'),
