@@ -123,8 +123,10 @@ describe('Checkpointer', () => {
       const stats = checkpointer.walStats;
       assert.ok(timedOut.length > 0, `no hold timed out in ${begun} holds`);
       assert.equal(stats.holdTimeouts, timedOut.length, 'each timeout counted once');
+      // The time held, as waited: a timer due in 1 ms can fire sooner than that by performance.now(), since
+      // libuv schedules it from the loop's cached time (Node 24 in CI: 0.28 ms).
       assert.ok(
-        timedOut.every((ms) => ms >= 1),
+        timedOut.every((ms) => ms > 0 && ms < 5000),
         `reported after ${timedOut.join(', ')} ms`,
       );
       assert.equal(resumed, begun, 'every held writer was resumed');

@@ -18,8 +18,8 @@
 // commit made while a hold is wanted (`committedUnheld`: the writer did not ask) has the writer's connection
 // checkpoint the rest itself at once (`catchUp`), as before; so does the worker's next report if a requested hold
 // has still not begun (writes the store does not report, such as twin saves). Waiting for that report alone let
-// the WAL reach 14.5 MiB in the store test on CI's machine (limit 12). If the worker fails, automatic checkpoints come back, so the WAL stays
-// bounded either way.
+// the WAL reach 14.5 MiB in the store test on CI's machine (limit 12). If the worker fails, automatic
+// checkpoints come back, so the WAL stays bounded either way.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SQLITE_DRIVER } from './sqlite-driver.js';
