@@ -301,7 +301,7 @@ export class Hub {
       onWriteHoldTimeout: (ms) =>
         log.warn(
           { event: 'store.write_hold.timeout', ms: Math.round(ms) },
-          `the checkpoint worker did not finish a WAL restart within ${Math.round(ms)} ms; commits went on without it (the WAL grows until a later restart)`,
+          `the checkpoint worker did not finish a WAL restart within ${Math.round(ms)} ms; commits went on without it and the WAL grows until a later restart. If this repeats, the data volume is too slow or the worker is stuck: watch edgehub_store_size_bytes and edgehub_store_checkpoints_total{thread="worker"}, and restart the hub if checkpoints stopped`,
         ),
     });
     const hub = new Hub(options, device, configPath, caPath, tls, store, log);

@@ -2,7 +2,7 @@
 // Azure IoT SDK module clients connected to it over MQTT/TLS, exactly as an unmodified module would connect.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import type { Duplex } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,28 @@ import mqtt from 'mqtt';
 import { buildManifest, deriveModuleKey, formatConnectionString, type RouteEntry } from '../../manifest/index.js';
 import { createSasToken } from '../auth/sas.js';
 import { Hub, type HubOptions } from '../hub.js';
+import { createLogger, type Logger, type LogOptions } from '../log.js';
 
 const { ModuleClient, Message } = azureDevice;
 export type SdkModuleClient = InstanceType<typeof ModuleClient>;
 export type SdkMessage = InstanceType<typeof Message>;
 export { Message };
+
+/** A JSON logger for a hub under test whose lines are kept, parsed, in `lines` (the first `limit` of them). */
+export function collectingLogger(
+  level: LogOptions['level'] = 'info',
+  limit = Number.POSITIVE_INFINITY,
+): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n'))
+        if (l.startsWith('{') && lines.length < limit) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ format: 'json', level, destination }), lines };
+}
 
 /** A deployment manifest with these modules and routes (schema 1.1). */
 export function manifest(

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -22,10 +21,9 @@ import {
   formatConnectionString,
   formatDeviceConnectionString,
 } from '../../manifest/index.js';
-import { createLogger } from '../log.js';
 import { Database } from '../store/sqlite-driver.js';
 import { ORIGIN_DEVICE_PROPERTY, ORIGIN_MODULE_PROPERTY } from '../upstream/outbound-message.js';
-import { Inbox, jsonMessage, sleep, TestHub, type SdkModuleClient } from './harness.js';
+import { collectingLogger, Inbox, jsonMessage, sleep, TestHub, type SdkModuleClient } from './harness.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
 import { Scrape } from './scrape.js';
 
@@ -95,18 +93,7 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     after(() => parent?.child.kill('SIGKILL'));
     // Warnings and errors of every parent and of the child, for the message of a failure (CI forensics).
     const parents: HubProcess[] = [parent];
-    const childProblems: string[] = [];
-    const childLog = createLogger({
-      format: 'json',
-      level: 'warn',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const l of chunk.toString().split('\n'))
-            if (l.startsWith('{') && childProblems.length < 50) childProblems.push(l);
-          done();
-        },
-      }),
-    });
+    const { logger: childLog, lines: childProblems } = collectingLogger('warn', 50);
     const device = JSON.parse(readFileSync(join(parentDir, 'device.json'), 'utf8')) as Device;
     const parentCa = readFileSync(join(parentDir, 'ca.pem'), 'utf8');
 
@@ -248,7 +235,7 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
       );
       throw new Error(
         `${err.message}: ${seen.size} of ${2 * N} arrived, ${queued()} still queued at the child, ${atParent} at the ` +
-          `parent (${inParentStore.n} entries in its store); missing ${missing.slice(0, 40).join(' ')}\n${[...logged, ...childProblems.map((l) => `child: ${l}`)].slice(0, 60).join('\n')}`,
+          `parent (${inParentStore.n} entries in its store); missing ${missing.slice(0, 40).join(' ')}\n${[...logged, ...childProblems.map((l) => `child: ${JSON.stringify(l)}`)].slice(0, 60).join('\n')}`,
       );
     });
     await sleep(200);
@@ -294,18 +281,7 @@ describe('nested edge: child hub -> $upstream -> parent hub', () => {
     let parent = await TestHub.start(parentConfig, ports);
     const parentDir2 = parent.dir;
     const d = parent.hub.device;
-    const events: Record<string, unknown>[] = [];
-    const logger = createLogger({
-      level: 'info',
-      format: 'json',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n'))
-            if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      }),
-    });
+    const { logger, lines: events } = collectingLogger('info');
     const child = await TestHub.start(
       buildManifest({ modules: ['m'], routes: { up: 'FROM /messages/modules/m/* INTO $upstream' } }),
       {
