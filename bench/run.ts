@@ -1,6 +1,6 @@
 // The benchmark suite: `node --import tsx bench/run.ts [--full] [--scenario NAME] [--json]`.
-// For every scenario, case and repetition it starts each broker (edgehub, Mosquitto, bare aedes) afresh, in
-// an order rotated per repetition, drives it with lean load processes, stops it by PID, and finally prints
+// Repetition by repetition, for every scenario and case it starts each broker (edgehub, Mosquitto, bare aedes)
+// afresh, in an order rotated per repetition, drives it with lean load processes, stops it by PID, and finally prints
 // and writes a table of medians and paired ratios (bench/results/<date>.md and .json).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './machine.js';
-import type { CaseResult, RunRecord, ScenarioResult, SuiteResult } from './outcomes.js';
+import type { CaseResult, RunRecord, SuiteResult } from './outcomes.js';
 import { startAedes } from './peers/aedes-bare.js';
 import { BROKER_KINDS, type Broker, type BrokerKind } from './peers/broker.js';
 import { startEdgehub } from './peers/edgehub.js';
@@ -16,13 +16,13 @@ import { buildHub } from './peers/hub-build.js';
 import { findMosquitto, mosquittoVersion, startMosquitto } from './peers/mosquitto.js';
 import { stillRunning } from './processes.js';
 import { MachineCpuMeter } from './proc-stats.js';
+import { plan } from './plan.js';
 import { renderMarkdown, writeResults } from './report.js';
 import { checkTargets } from './targets.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { Case, Scenario, Settings } from './scenarios/scenario.js';
 import { LoadProcess } from './load/load-process.js';
 import { ProgressLine } from './progress.js';
-import { rotation } from './stats.js';
 
 const HELP = `Usage: node --import tsx bench/run.ts [options]   (npm run bench -- [options])
 
@@ -88,52 +88,6 @@ function pickBrokers(spec: string | undefined): BrokerKind[] {
   const bad = wanted.filter((w) => !(BROKER_KINDS as readonly string[]).includes(w));
   if (bad.length) throw new Error(`unknown broker ${bad.join(', ')}; known: ${BROKER_KINDS.join(', ')}`);
   return BROKER_KINDS.filter((k) => wanted.includes(k));
-}
-
-interface Step {
-  readonly scenario: Scenario;
-  readonly rep: number;
-  /** Position of the broker in its repetition. */
-  readonly order: number;
-  readonly kind: BrokerKind;
-  /** The cases this broker start serves, in order. */
-  readonly items: readonly { readonly c: Case; readonly result: CaseResult }[];
-}
-
-/** The plan: per scenario, repetitions of every broker in rotated order; one broker start per step. */
-function plan(scenarios: readonly Scenario[], settings: Settings, wanted: readonly BrokerKind[]) {
-  const results: ScenarioResult[] = [];
-  const steps: Step[] = [];
-  for (const scenario of scenarios) {
-    const items = scenario.cases(settings).map((c) => {
-      const result: CaseResult = {
-        label: c.label,
-        brokers: (c.brokers ?? BROKER_KINDS).filter((k) => wanted.includes(k)),
-        runs: {},
-      };
-      return { c, result };
-    });
-    results.push({
-      number: scenario.number,
-      name: scenario.name,
-      title: scenario.title,
-      primary: scenario.primary,
-      metrics: scenario.metrics,
-      ...(scenario.unavailable ? { unavailable: scenario.unavailable } : {}),
-      cases: items.map((i) => i.result),
-    });
-    if (scenario.unavailable) continue;
-    const groups = scenario.freshBrokerPerCase ? items.map((i) => [i]) : [items];
-    for (const group of groups) {
-      const kinds = BROKER_KINDS.filter((k) => group.some((i) => i.result.brokers.includes(k)));
-      for (let rep = 0; rep < settings.repetitions; rep++) {
-        rotation(kinds, rep).forEach((kind, order) =>
-          steps.push({ scenario, rep, order, kind, items: group.filter((i) => i.result.brokers.includes(kind)) }),
-        );
-      }
-    }
-  }
-  return { results, steps };
 }
 
 async function main(): Promise<number> {
