@@ -26,7 +26,7 @@ export function plan(
   wanted: readonly BrokerKind[],
 ): { results: ScenarioResult[]; steps: Step[] } {
   const results: ScenarioResult[] = [];
-  const groupsOf: { scenario: Scenario; group: Step['items'] }[] = [];
+  const groups: { scenario: Scenario; group: Step['items'] }[] = [];
   for (const scenario of scenarios) {
     const items = scenario.cases(settings).map((c) => {
       const result: CaseResult = {
@@ -46,12 +46,11 @@ export function plan(
       cases: items.map((i) => i.result),
     });
     if (scenario.unavailable) continue;
-    for (const group of scenario.freshBrokerPerCase ? items.map((i) => [i]) : [items])
-      groupsOf.push({ scenario, group });
+    for (const group of scenario.freshBrokerPerCase ? items.map((i) => [i]) : [items]) groups.push({ scenario, group });
   }
   const steps: Step[] = [];
   for (let rep = 0; rep < settings.repetitions; rep++) {
-    for (const { scenario, group } of groupsOf) {
+    for (const { scenario, group } of groups) {
       const kinds = BROKER_KINDS.filter((k) => group.some((i) => i.result.brokers.includes(k)));
       rotation(kinds, rep).forEach((kind, order) =>
         steps.push({ scenario, rep, order, kind, items: group.filter((i) => i.result.brokers.includes(kind)) }),
