@@ -52,6 +52,7 @@ export function analyse(
   profile: CpuProfile,
   top: number,
   skipMs = 0,
+  untilMs = Infinity,
 ): { total: number; frames: Frame[]; groups: Frame[] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfMs = new Map<number, number>();
@@ -61,7 +62,7 @@ export function analyse(
     const id = profile.samples[i]!;
     const delta = (profile.timeDeltas[i] ?? 0) / 1000;
     at += delta;
-    if (at < skipMs) continue;
+    if (at < skipMs || at > untilMs) continue;
     total += delta;
     selfMs.set(id, (selfMs.get(id) ?? 0) + delta);
   }
@@ -101,17 +102,20 @@ export function analyse(
 
 function main(): void {
   const { values, positionals } = parseArgs({
-    options: { top: { type: 'string' }, 'skip-ms': { type: 'string' } },
+    options: { top: { type: 'string' }, 'skip-ms': { type: 'string' }, 'until-ms': { type: 'string' } },
     allowPositionals: true,
   });
   const top = Number(values.top ?? 25);
   const skipMs = Number(values['skip-ms'] ?? 0);
-  if (positionals.length === 0 || !Number.isFinite(top) || !Number.isFinite(skipMs)) {
-    console.error('usage: node --import tsx bench/profile.ts FILE.cpuprofile... [--top N] [--skip-ms MS]');
+  const untilMs = values['until-ms'] === undefined ? Infinity : Number(values['until-ms']);
+  if (positionals.length === 0 || !Number.isFinite(top) || !Number.isFinite(skipMs) || Number.isNaN(untilMs)) {
+    console.error(
+      'usage: node --import tsx bench/profile.ts FILE.cpuprofile... [--top N] [--skip-ms MS] [--until-ms MS]',
+    );
     process.exit(2);
   }
   for (const file of positionals) {
-    const r = analyse(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top, skipMs);
+    const r = analyse(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top, skipMs, untilMs);
     const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
     console.log(`${file}: ${(r.total / 1000).toFixed(1)} s profiled (shares are of busy time; idle: of all)\n`);
     console.log('self time by component');

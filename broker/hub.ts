@@ -83,6 +83,11 @@ export interface HubOptions {
   readonly sweepIntervalMs?: number;
   /** How long a new connection may take to send CONNECT (ms). */
   readonly mqttConnectTimeoutMs?: number;
+  /**
+   * Read modules' telemetry and PUBACKs without aedes's packet pipeline (broker/mqtt/fast-path.ts; default on).
+   * Off, aedes reads every packet, as before 0.1's fast path: kept for comparison and as a way out.
+   */
+  readonly mqttFastPath?: boolean;
   /** How often the configuration file is checked for changes (ms). */
   readonly configPollMs?: number;
   /** Where `$upstream` goes (IoT Hub or a parent edgehub); without it those messages stay queued until their TTL. */
@@ -333,7 +338,7 @@ export class Hub {
         identities: new WeakMap<never, Identity>(),
       },
       this.store,
-      { connectTimeoutMs: o.mqttConnectTimeoutMs ?? 30_000 },
+      { connectTimeoutMs: o.mqttConnectTimeoutMs ?? 30_000, fastPath: o.mqttFastPath ?? true },
     );
     this.amqp = new AmqpHead({
       credentials: () => this.credentials,

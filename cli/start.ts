@@ -36,6 +36,8 @@ Runs the hub. Every flag also reads an environment variable (shown); flags win.
                           (EDGEHUB_HOSTNAMES, comma-separated)
   --durability MODE       normal: acknowledged messages survive a process crash (default);
                           full: also a power loss, fsync per commit (EDGEHUB_DURABILITY)
+  --mqtt-fast-path on|off read telemetry and PUBACKs without aedes's packet pipeline
+                          (EDGEHUB_MQTT_FAST_PATH, default on; off is for comparison)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (EDGEHUB_LOG_LEVEL, default info)
   --log-format FORMAT     json or pretty (EDGEHUB_LOG_FORMAT, default: pretty in a terminal)
 
@@ -68,6 +70,7 @@ const FLAGS = {
   'metrics-port': { type: 'string' },
   hostname: { type: 'string', multiple: true },
   durability: { type: 'string' },
+  'mqtt-fast-path': { type: 'string' },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   'device-id': { type: 'string' },
@@ -148,6 +151,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--log-format must be json or pretty');
   const durability = flagOrEnv(v.durability, 'EDGEHUB_DURABILITY') ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new UsageError('--durability must be normal or full');
+  const fastPath = flagOrEnv(v['mqtt-fast-path'], 'EDGEHUB_MQTT_FAST_PATH') ?? 'on';
+  if (fastPath !== 'on' && fastPath !== 'off') throw new UsageError('--mqtt-fast-path must be on or off');
   const log = createLogger({ level: level as (typeof LOG_LEVELS)[number], format }).child({ component: 'hub' });
 
   const certPath = flagOrEnv(v['tls-cert'], 'EDGEHUB_TLS_CERT');
@@ -180,6 +185,7 @@ export async function run(argv: string[]): Promise<number> {
     caPath: caCert === undefined ? undefined : resolve(caCert),
     hostNames,
     durability,
+    mqttFastPath: fastPath === 'on',
     upstream: upstreamOptions(v),
     logger: log,
   } as const;

@@ -49,11 +49,14 @@ function decode(part: string, bag: string): string {
   }
 }
 
-/** Parses a bag into application and system properties. Throws PropertyBagError on bad encoding. */
-export function parsePropertyBag(bag: string): {
+/** A topic's property bag, split into application and system properties. */
+export interface PropertyBag {
   properties: ApplicationProperties;
   systemProperties: SystemProperties;
-} {
+}
+
+/** Parses a bag into application and system properties. Throws PropertyBagError on bad encoding. */
+export function parsePropertyBag(bag: string): PropertyBag {
   const properties: ApplicationProperties = {};
   const systemProperties: SystemProperties = {};
   if (bag.length === 0) return { properties, systemProperties };

@@ -13,7 +13,8 @@ import { HubBroker } from './hub-broker.js';
 import type { MqttContext } from './context.js';
 import { MqttInputTarget } from './input-target.js';
 import { PacketSizeGuard } from './packet-size-guard.js';
-import { makeAuthorizePublish } from './publish.js';
+import { installFastPath, type FastPathHandlers } from './fast-path.js';
+import { makeAuthorizePublish, makeFastTelemetry } from './publish.js';
 import { SessionPersistence } from './session-persistence.js';
 import { makeAuthorizeSubscribe } from './subscribe.js';
 import { mqttMethodChannel } from './methods.js';
@@ -46,15 +47,21 @@ export class MqttHead {
   private readonly registrations = new Map<Client, Registrations>();
   private readonly servers: (NetServer | TlsServer)[] = [];
   private readonly sockets = new Set<Duplex>();
+  /** Telemetry and delivery PUBACKs read without aedes (fast-path.ts), unless turned off. */
+  private readonly fastPath: FastPathHandlers | undefined;
+  private fastPathWarned = false;
 
   private constructor(
     private readonly ctx: MqttContext,
     broker: HubBroker,
     persistence: SessionPersistence,
+    fastPath: boolean,
   ) {
     this.broker = broker;
     this.persistence = persistence;
-    persistence.onPuback = (client, messageId) => this.targets.get(client)?.puback(messageId);
+    const puback = (client: Client, messageId: number) => this.targets.get(client)?.puback(messageId);
+    persistence.onPuback = puback;
+    this.fastPath = fastPath ? { publish: makeFastTelemetry(ctx), puback } : undefined;
     ctx.metrics.countConnected('mqtt', () => broker.connectedClients);
     broker.on('clientReady', (client) => {
       const identity = ctx.identities.get(client);
@@ -83,7 +90,11 @@ export class MqttHead {
     });
   }
 
-  static async create(ctx: MqttContext, sessions: SessionStore, opts: { connectTimeoutMs: number }): Promise<MqttHead> {
+  static async create(
+    ctx: MqttContext,
+    sessions: SessionStore,
+    opts: { connectTimeoutMs: number; fastPath?: boolean },
+  ): Promise<MqttHead> {
     const persistence = new SessionPersistence(sessions);
     // Packets the hub ingested in authorizePublish: aedes's own publish skips them (hub-broker.ts).
     const ingested = new WeakSet<object>();
@@ -100,7 +111,7 @@ export class MqttHead {
       },
       (packet) => ingested.delete(packet),
     );
-    return new MqttHead(ctx, broker, persistence);
+    return new MqttHead(ctx, broker, persistence, opts.fastPath ?? true);
   }
 
   /**
@@ -188,7 +199,14 @@ export class MqttHead {
       );
       socket.destroy();
     });
-    this.broker.handle(socket);
+    const client = this.broker.handle(socket);
+    if (this.fastPath && !installFastPath(client, this.fastPath) && !this.fastPathWarned) {
+      this.fastPathWarned = true;
+      this.ctx.log.warn(
+        { event: 'mqtt.fast_path.unavailable' },
+        'this aedes version does not have the client state the MQTT fast path was written for: aedes reads every packet',
+      );
+    }
   }
 
   async listen(opts: MqttListenOptions): Promise<MqttPorts> {
