@@ -1,7 +1,8 @@
 // PUBLISH from a client. Telemetry is ingested here, inside aedes's authorizePublish hook, because aedes sends
 // the QoS 1 PUBACK right after this hook's callback: calling back only after the store commit is what makes
 // "acknowledged ⇒ durable" true. A publish outside the client's own topics is refused and the client
-// disconnected.
+// disconnected. QoS 1 telemetry usually arrives through the fast path instead (fast-path.ts, makeFastTelemetry
+// below), which shares `ingestTelemetry` and writes the PUBACK after the same commit.
 import type { Client, PublishPacket } from 'aedes';
 import type { Identity } from '../auth/identity.js';
 import type { Message } from '../core/message.js';
