@@ -1,6 +1,7 @@
 // Slow and stuck receivers: modules that never acknowledge (QoS 1, no PUBACK), modules that stop reading their
 // socket, and many more identities with backlogs while offline. A control pair (sender → receiver) must keep its
-// throughput next to them, and the hub's memory must stay bounded (RSS from /proc/<pid>/status).
+// throughput next to them, and the hub's memory must stay bounded: what it holds (JS heap in use plus external
+// buffers, from its own /metrics) tightly, its RSS (/proc/<pid>/status) loosely, since RSS follows V8's heap sizing.
 //
 // CI: 1,000 identities in the configuration, 1,000 routes, 40 stuck receivers connected, about 30 s.
 // EDGEHUB_SLOW_STUCK=200 (say) connects more stuck receivers, EDGEHUB_SLOW_SECONDS longer phases,
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { manifest, sleep } from './harness.js';
 import { residentBytes, startHubProcess, type HubProcess } from './hub-process.js';
+import { Scrape } from './scrape.js';
 import type { DeviceLogin, LeanClient } from './lean-client.js';
 import { Ledger, receiver, Sender } from './traffic.js';
 
@@ -57,16 +59,23 @@ async function controlRate(hub: HubProcess, device: DeviceLogin, tag: string, ms
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / MiB).toFixed(0)} MB`);
 
+/** What the hub holds: its JS heap in use plus the buffers outside it (prom-client's default process metrics). */
+async function heldBytes(hub: HubProcess): Promise<number> {
+  const scrape = await Scrape.from(hub.ports.metrics!);
+  return scrape.value('nodejs_heap_size_used_bytes') + scrape.value('nodejs_external_memory_bytes');
+}
+
 describe('slow and stuck receivers', () => {
   it(`${STUCK} stuck receivers among ${IDENTITIES} identities: the control pair keeps its rate, memory stays bounded`, async () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config()));
-    const hub = await startHubProcess(['--data', dir, '--mqtt-port', '0', '--metrics-port', 'off']);
+    const hub = await startHubProcess(['--data', dir, '--mqtt-port', '0', '--metrics-port', '0']);
     const device = JSON.parse(readFileSync(join(dir, 'device.json'), 'utf8')) as DeviceLogin;
     const pid = hub.child.pid!;
     const stuck: LeanClient[] = [];
     try {
       const baseline = await controlRate(hub, device, 'base', PHASE_MS);
       const rssBase = residentBytes(pid);
+      const heldBase = await heldBytes(hub);
 
       // Half never acknowledge; half acknowledge nothing either and stop reading their socket altogether.
       const sink = new Ledger();
@@ -94,24 +103,36 @@ describe('slow and stuck receivers', () => {
       while (blastLedger.acked.size < BLAST && Date.now() < deadline) await sleep(50);
       await blaster.stop();
       const rssFilled = residentBytes(pid);
+      const heldFilled = await heldBytes(hub);
 
       const during = await controlRate(hub, device, 'stuck', PHASE_MS);
       const rssAfter = residentBytes(pid);
+      const heldAfter = await heldBytes(hub);
       const received = sink.receptions;
       console.log(
         `slow receivers: control ${baseline.toFixed(0)} msg/s alone, ${during.toFixed(0)} msg/s next to ${STUCK} stuck receivers ` +
           `(${received} messages handed to them, ${blastLedger.acked.size} stored for them and ${IDENTITIES - STUCK} offline identities); ` +
-          `hub RSS ${mb(rssBase)} before, ${mb(rssFilled)} filled, ${mb(rssAfter)} after`,
+          `hub holds ${mb(heldBase)} before, ${mb(heldFilled)} filled, ${mb(heldAfter)} after; ` +
+          `RSS ${mb(rssBase)}, ${mb(rssFilled)}, ${mb(rssAfter)}`,
       );
       assert.ok(during > baseline * 0.3, `the control pair keeps its rate (${during} vs ${baseline} msg/s)`);
+      // Per stuck queue: its window in flight (100 entries) and at most bufferBytes (1 MiB) read ahead; plus
+      // headroom for garbage not yet collected (heap in use counts it). Before the byte bound a stuck queue kept
+      // 2,000 entries: +192 MB with this volume, all of it held.
+      const bound = STUCK * (MiB + 100 * SIZE) + 128 * MiB;
+      const held = Math.max(heldFilled, heldAfter) - heldBase;
+      assert.ok(
+        held < bound,
+        `what the hub holds stays bounded: ${mb(heldBase)} → ${mb(heldFilled)} → ${mb(heldAfter)}, bound +${mb(bound)}`,
+      );
       if (rssBase !== undefined && rssAfter !== undefined) {
-        // Per stuck queue: its window in flight (100 entries) and at most bufferBytes (1 MiB) read ahead; plus
-        // headroom for the heap and SQLite's cache (Node 24's heap grew 164 MB here where Node 20's grew 88 MB).
-        // Before the byte bound a stuck queue kept 2,000 entries: +192 MB with this volume.
-        const bound = STUCK * (MiB + 100 * SIZE) + 128 * MiB;
+        // RSS also counts the heap V8 reserves ahead of use and SQLite's page cache: on Node 24 the heap's size
+        // doubled in the control phase (105 → 207 MB, 60–105 MB in use) with the fast path on or off, and RSS grew
+        // by up to 256 MB where Node 20's grew by 56–74 MB; the loose bound still catches a queue that keeps all.
+        const rssBound = bound + 192 * MiB;
         assert.ok(
-          rssAfter - rssBase < bound,
-          `hub memory stays bounded: ${mb(rssBase)} → ${mb(rssAfter)}, bound +${mb(bound)}`,
+          rssAfter - rssBase < rssBound,
+          `hub RSS stays bounded: ${mb(rssBase)} → ${mb(rssAfter)}, bound +${mb(rssBound)}`,
         );
       }
       assert.ok(
