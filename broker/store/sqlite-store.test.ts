@@ -57,6 +57,52 @@ function append(
 }
 
 describe('SqliteStore', () => {
+  it('writes long runs of single-entry messages in multi-row statements, interleaved with shared ones, intact', () => {
+    const { store } = tempStore();
+    // 5 single, 1 shared, 40 single (two runs of 16 and 8 one by one), 1 shared, 16 single (one run), across
+    // three endpoints and two priorities, so that a column out of place in a run shows.
+    const layout: number[] = [
+      ...Array<number>(5).fill(1),
+      2,
+      ...Array<number>(40).fill(1),
+      2,
+      ...Array<number>(16).fill(1),
+    ];
+    const endpoints = ['a/in', 'b/in', 'c/in'];
+    const appends: Append[] = [];
+    const expected = new Map<string, [seq: number, body: string, expiresMs: number, enqueuedMs: number][]>();
+    let seq = 0;
+    layout.forEach((n, i) => {
+      const m = { ...message(i + 1, `body-${i}`), properties: { k: `v${i}` } };
+      const entries: [string, number, number, number][] = [];
+      for (let j = 0; j < n; j++) {
+        const endpoint = endpoints[(i + j) % 3]!;
+        const priority = i % 2;
+        entries.push([endpoint, priority, ++seq, 5000 + seq]);
+        const key = `${endpoint}/${priority}`;
+        if (!expected.has(key)) expected.set(key, []);
+        expected.get(key)!.push([seq, `body-${i}`, 5000 + seq, m.enqueuedMs]);
+      }
+      appends.push(append(m, entries));
+    });
+    store.write(appends, []);
+    assert.deepEqual(store.counts(), { messages: layout.length, entries: seq });
+    for (const [key, want] of expected) {
+      const [endpoint, priority] = [key.slice(0, key.lastIndexOf('/')), Number(key.slice(key.lastIndexOf('/') + 1))];
+      const got = store.readQueue(endpoint, priority, 0, 1000);
+      assert.deepEqual(
+        got.map((e) => [e.seq, e.message.body.toString(), e.expiresMs, e.message.enqueuedMs]),
+        want,
+        `queue ${key}`,
+      );
+      for (const e of got) {
+        const i = Number(e.message.body.toString().slice(5));
+        assert.deepEqual(e.message.properties, { k: `v${i}` }, `properties of message ${i + 1}`);
+        assert.equal(e.message.systemProperties.messageId, `m${i + 1}`);
+      }
+    }
+  });
+
   it('stores a message once with an entry per endpoint and reads each queue in order', () => {
     const { store } = tempStore();
     store.write(
