@@ -1,6 +1,7 @@
 // Condition tree → text that parses back to the same tree: minimal parentheses, spaces around operators
 // (so `a - -3` never glues into one name), canonical literals. Used for messages and round-trip tests.
 import { PRECEDENCE, precedenceOf, UNARY_PRECEDENCE, type Expr } from './ast.js';
+import type { Sink } from './statement.js';
 
 function printNumber(v: number): string {
   if (v === Infinity) return '1e999';
@@ -50,8 +51,7 @@ export function printExpr(e: Expr): string {
 export function printRoute(route: {
   readonly source: { readonly text: string };
   readonly condition?: { readonly expr: Expr };
-  readonly sink:
-    { readonly kind: 'upstream' } | { readonly kind: 'module'; readonly moduleId: string; readonly input: string };
+  readonly sink: Sink;
 }): string {
   const where = route.condition === undefined ? '' : ` WHERE ${printExpr(route.condition.expr)}`;
   const sink =

@@ -7,7 +7,7 @@ import { stripSpans, type BinaryOp, type Expr } from './ast.js';
 import { compileCondition, RouteTable, type RoutableMessage } from './index.js';
 import { parseCondition } from './parser.js';
 import { printExpr, printRoute } from './print.js';
-import { parseRoute } from './statement.js';
+import { parseRoute, type Sink } from './statement.js';
 import { encodeText } from './vector-case.js';
 
 const span = { offset: 0, length: 0 };
@@ -309,7 +309,7 @@ const tableRoute = fc.record({
     '/messages/modules/m2/*',
   ),
   condition: fc.option(typed('bool', 2), { nil: undefined }),
-  sink: fc.constantFrom<Parameters<typeof printRoute>[0]['sink']>(
+  sink: fc.constantFrom<Sink>(
     { kind: 'upstream' },
     { kind: 'module', moduleId: 'a', input: 'i' },
     { kind: 'module', moduleId: 'b', input: 'i' },

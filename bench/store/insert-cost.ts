@@ -4,21 +4,39 @@
 // in files of their own (one that grows, or 4 MiB segments deleted once released). Each commit also deletes
 // the commit before last, as delivery does. Files go to os.tmpdir(): set TMPDIR to measure another disk.
 //   npm run bench:store                     3 runs per case, 200 B and 4 KB (medians with min–max)
-//   npm run bench:store -- --runs=5 --commits=5000
+//   npm run bench:store -- --runs 5 --commits 5000
 // Times are wall time of this process on an otherwise idle machine: run it alone. Never run by npm test.
 import { closeSync, mkdtempSync, openSync, rmSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { migrate } from '../../broker/store/schema.js';
 import { Database } from '../../broker/store/sqlite-driver.js';
+import { INLINE_RUN as RUN } from '../../broker/store/sqlite-store.js';
+import { summarize } from '../stats.js';
 
-const arg = (name: string, fallback: number): number =>
-  Number(
-    new RegExp(`^--${name}=(\\d+)$`).exec(process.argv.find((a) => a.startsWith(`--${name}=`)) ?? '')?.[1] ?? fallback,
-  );
-const RUNS = arg('runs', 3);
-const COMMITS = arg('commits', 3000);
+function usage(problem: string): never {
+  console.error(`bench:store: ${problem}\nusage: npm run bench:store [-- --runs N] [--commits N]`);
+  process.exit(2);
+}
+const options = (() => {
+  try {
+    return parseArgs({
+      options: { runs: { type: 'string', default: '3' }, commits: { type: 'string', default: '3000' } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+})();
+/** A positive whole number of `--name`, or exit with what was wrong. */
+function count(name: 'runs' | 'commits'): number {
+  const v = Number(options[name]);
+  return Number.isInteger(v) && v > 0 ? v : usage(`--${name} must be a positive whole number; got '${options[name]}'`);
+}
+const RUNS = count('runs');
+const COMMITS = count('commits');
 const PER_COMMIT = 100;
-const RUN = 16;
 const COLUMNS = 7;
 
 const dir = mkdtempSync(join(tmpdir(), 'edgehub-insert-cost-'));
@@ -129,7 +147,7 @@ const bodyFile =
 
 const CASES: readonly Case[] = [
   { name: 'one INSERT per message', make: one },
-  { name: 'multi-row INSERT, 16 per statement (the store)', make: multiRow },
+  { name: `multi-row INSERT, ${RUN} per statement (the store)`, make: multiRow },
   { name: 'one INSERT per message, 8 KiB pages', pageSize: 8192, make: one },
   { name: 'one INSERT per message, 16 KiB pages', pageSize: 16384, make: one },
   { name: 'bodies in one file of their own (writev per commit)', make: bodyFile() },
@@ -143,9 +161,8 @@ function run(c: Case, size: number, n: number): number {
   if (c.pageSize !== undefined) db.pragma(`page_size = ${c.pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE entry (seq INTEGER PRIMARY KEY, endpoint INTEGER NOT NULL, priority INTEGER NOT NULL,
-             expires_ms INTEGER NOT NULL, message INTEGER, enqueued_ms INTEGER, header TEXT, body BLOB, body_offset INTEGER);
-           CREATE INDEX entry_queue ON entry (endpoint, priority, seq);`);
+  migrate(db); // the store's own tables, index and trigger
+  db.exec('ALTER TABLE entry ADD COLUMN body_offset INTEGER'); // for the body-file cases; NULL in the others
   const release = db.prepare('DELETE FROM entry WHERE endpoint = 1 AND priority = 0 AND seq > ? AND seq <= ?');
   const writer = c.make(db, Buffer.alloc(size, 7));
   const commit = db.transaction((first: number) => {
@@ -161,11 +178,6 @@ function run(c: Case, size: number, n: number): number {
   return us;
 }
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 console.log(
   `store insert cost: ${COMMITS} commits of ${PER_COMMIT} messages per run, ${RUNS} runs, Node ${process.version}`,
 );
@@ -173,8 +185,8 @@ console.log('| case | 200 B (µs/msg) | 4 KB (µs/msg) |\n|---|---|---|');
 let n = 0;
 for (const c of CASES) {
   const cells = [200, 4096].map((size) => {
-    const v = Array.from({ length: RUNS }, () => run(c, size, n++));
-    return `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})`;
+    const s = summarize(Array.from({ length: RUNS }, () => run(c, size, n++)))!;
+    return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
   });
   console.log(`| ${c.name} | ${cells.join(' | ')} |`);
 }

@@ -39,8 +39,8 @@ export interface SqliteStoreOptions {
   readonly checkpointWalBytes?: number;
 }
 
-/** Single-entry messages written by one multi-row INSERT, and the columns each binds. */
-const INLINE_RUN = 16;
+/** Single-entry messages written by one multi-row INSERT (bench/store measures it too), and the columns each binds. */
+export const INLINE_RUN = 16;
 const INLINE_COLUMNS = 7;
 
 /** How many consecutive single-entry messages begin at `appends[from]`, counting up to INLINE_RUN. */
