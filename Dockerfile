@@ -18,6 +18,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # bin/edgehub.js runs dist/cli/edgehub.js (tsx stays a dependency, unused here).
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
+# The hub's V8 flags (cli/node-flags.ts), for the entry point and for the `edgehub` command the hub's pod runs.
+ENV NODE_OPTIONS="--max-semi-space-size=8"
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -116,9 +116,10 @@ function details(r: SuiteResult, s: ScenarioResult): string[] {
 }
 
 function hubPath(s: SuiteResult['settings']): string {
+  const node = ['node', ...(s.hubNodeFlags ?? [])].join(' ');
   return s.hub === 'compiled'
-    ? 'compiled (`--hub-build`): `node bin/edgehub.js start` running dist/cli/edgehub.js without tsx, as the container image does'
-    : 'from source, `node bin/edgehub.js start` through tsx, as `npm start` runs it';
+    ? `compiled (\`--hub-build\`): \`${node} bin/edgehub.js start\` running dist/cli/edgehub.js without tsx, as the container image does`
+    : `from source, \`${node} bin/edgehub.js start\` through tsx, as \`npm start\` runs it`;
 }
 
 export function renderMarkdown(r: SuiteResult): string {

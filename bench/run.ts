@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HUB_NODE_FLAGS } from '../cli/node-flags.js';
 import { describeMachine } from './machine.js';
 import type { CaseResult, RunRecord, SuiteResult } from './outcomes.js';
 import { startAedes } from './peers/aedes-bare.js';
@@ -122,6 +123,7 @@ async function main(): Promise<number> {
     repetitions: reps,
     maxOtherLoad,
     hub: v['hub-build'] ? 'compiled' : 'source',
+    hubNodeFlags: HUB_NODE_FLAGS,
   };
   const scenarios = pickScenarios(v.scenario);
   const wantedBrokers = pickBrokers(v.brokers);
@@ -147,7 +149,11 @@ async function main(): Promise<number> {
     hubCli = buildHub(join(workDir, 'build'));
   }
   const hubProblems: string[] = [];
-  const nodeFlags = v['profile-hub'] ? ['--cpu-prof', `--cpu-prof-dir=${v['profile-hub']}`] : [];
+  // The hub runs with the node flags users' hubs get (npm start, the image), plus the profiler's when asked.
+  const nodeFlags = [
+    ...HUB_NODE_FLAGS,
+    ...(v['profile-hub'] ? ['--cpu-prof', `--cpu-prof-dir=${v['profile-hub']}`] : []),
+  ];
   // What the machine does before we add anything: a busy machine makes every figure of the run suspect.
   progress.say('measuring the load on the machine before the first broker starts (3 s)');
   const before = new MachineCpuMeter();

@@ -9,6 +9,7 @@ import { createLogger, LOG_LEVELS } from '../broker/log.js';
 import type { DeviceIdentity } from '../broker/local/data-folder.js';
 import { UsageError } from './command.js';
 import { flagOrEnv, parseFlags, portFlag } from './flags.js';
+import { HUB_NODE_FLAGS, missingNodeFlags } from './node-flags.js';
 import {
   parseUpstreamConnectionString,
   parseUpstreamProtocol,
@@ -197,6 +198,12 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   printWelcome(hub);
+  const missing = missingNodeFlags();
+  if (missing.length)
+    log.info(
+      { event: 'hub.node_flags.missing', missing },
+      `started without ${missing.join(' ')}: npm start and the image pass it (NODE_OPTIONS="${HUB_NODE_FLAGS.join(' ')}"); without it the hub takes more memory under load`,
+    );
 
   // SIGTERM/SIGINT: stop accepting, finish the current commit, close clients, exit 0.
   await new Promise<void>((resolveStop) => {

@@ -27,6 +27,8 @@ export interface Settings {
   readonly settleMs: number;
   /** How the hub runs: `source` (bin/edgehub.js through tsx) or `compiled` (tsc output, as the image). */
   readonly hub: 'source' | 'compiled';
+  /** The node flags the hub ran with (cli/node-flags.ts, as `npm start` and the image pass them); absent before 2026-12-08. */
+  readonly hubNodeFlags?: readonly string[];
   /**
    * Ratios and targets leave out repetitions run with more than this much other load on the machine (cores
    * used by anything but the broker and its load processes).
