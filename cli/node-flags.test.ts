@@ -52,7 +52,10 @@ async function startEvents(env: NodeJS.ProcessEnv): Promise<{ event?: string; mi
   const events: { event?: string; missing?: string[] }[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no hub.started within 30 s')), 30_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('no hub.started within 30 s'));
+      }, 30_000);
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.startsWith('{')) return;
         const entry = JSON.parse(line) as { event?: string; missing?: string[] };

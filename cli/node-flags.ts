@@ -3,9 +3,9 @@
 // keeps those places in step with this list. V8 reads them at start-up only, so the hub cannot set them
 // itself; started without them (`edgehub start` from a global install) it says so once, at info level.
 //
-// --max-semi-space-size=8: a young generation of at most 8 MiB per semi-space, where Node's V8 grows to 16.
-// Measured with the compiled hub (bench/README, 2026-12-08): RSS with 100,000 queued 4 KB messages about
-// 40 MB lower, p99 at 4 KB and 2,000 msg/s about half (shorter scavenges), route throughput within noise.
+// --max-semi-space-size=8: a young generation of at most 8 MiB per semi-space, where Node 20's V8 grows
+// it to 16. Measured with the compiled hub (bench/README, 2026-12-08): RSS with 100,000 queued 4 KB messages
+// about 40 MB lower, p99 at 4 KB and 2,000 msg/s about half (shorter scavenges), throughput within noise.
 export const HUB_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
 /** A flag's name as V8 reads it: `--max_semi_space_size=4` and `--max-semi-space-size=8` name the same one. */
