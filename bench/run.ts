@@ -151,7 +151,7 @@ async function main(): Promise<number> {
   const hubProblems: string[] = [];
   // The hub runs with the node flags users' hubs get (npm start, the image), plus the profiler's when asked.
   const nodeFlags = [
-    ...HUB_NODE_FLAGS,
+    ...(settings.hubNodeFlags ?? []),
     ...(v['profile-hub'] ? ['--cpu-prof', `--cpu-prof-dir=${v['profile-hub']}`] : []),
   ];
   // What the machine does before we add anything: a busy machine makes every figure of the run suspect.

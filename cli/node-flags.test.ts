@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startHubProcess } from '../broker/e2e/hub-process.js';
 import { HUB_NODE_FLAGS, missingNodeFlags } from './node-flags.js';
 
-const BIN = fileURLToPath(new URL('../bin/edgehub.js', import.meta.url));
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
 test('npm start passes the hub node flags', () => {
@@ -42,36 +39,19 @@ test('missingNodeFlags reads the command line and NODE_OPTIONS, by flag name', (
   assert.deepEqual(missingNodeFlags(wanted, ['--max-old-space-size=8'], '--import tsx'), wanted);
 });
 
-/** Starts `edgehub start` on a fresh data folder, stops it once it has installed its signal handlers, returns its log events. */
-async function startEvents(env: NodeJS.ProcessEnv): Promise<{ event?: string; missing?: string[] }[]> {
+/** `edgehub start` on a fresh data folder, stopped once it has installed its signal handlers: its log lines. */
+async function startEvents(env: NodeJS.ProcessEnv): Promise<Record<string, unknown>[]> {
   const data = mkdtempSync(join(tmpdir(), 'edgehub-flags-'));
-  const args = [BIN, 'start', '--data', data, '--host', '127.0.0.1', '--log-format', 'json'];
-  for (const p of ['--mqtts-port', '--amqps-port', '--metrics-port']) args.push(p, '0');
-  args.push('--https-port', 'off');
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const events: { event?: string; missing?: string[] }[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error('no hub.started within 30 s'));
-      }, 30_000);
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        if (!line.startsWith('{')) return;
-        const entry = JSON.parse(line) as { event?: string; missing?: string[] };
-        events.push(entry);
-        // The flag check runs between hub.started and the signal handlers; SIGTERM after it is logged as hub.stopping.
-        if (entry.event === 'hub.started') setTimeout(() => child.kill('SIGTERM'), 500);
-      });
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    const hub = await startHubProcess(['--data', data, '--metrics-port', '0'], 30_000, env);
+    // The flag check runs between hub.started and the signal handlers; SIGTERM after it is logged as hub.stopping.
+    await new Promise((r) => setTimeout(r, 500));
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+    return hub.lines;
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
-  return events;
 }
 
 test('edgehub start says which hub node flags it runs without, and is quiet with them', async () => {

@@ -22,7 +22,8 @@ export interface SpawnedHub extends Omit<HubProcess, 'ports'> {
   readonly started: Promise<HubProcess['ports']>;
 }
 
-export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub {
+/** `env`: the hub's environment (default: this process's), e.g. to start it with or without NODE_OPTIONS. */
+export function spawnHubProcess(args: string[], timeoutMs = 20_000, env: NodeJS.ProcessEnv = process.env): SpawnedHub {
   const child = spawn(
     process.execPath,
     [
@@ -40,9 +41,7 @@ export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub 
       'json',
       ...args,
     ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
@@ -72,8 +71,12 @@ export function spawnHubProcess(args: string[], timeoutMs = 20_000): SpawnedHub 
   return { child, started, lines, exited, stderr: () => stderr };
 }
 
-export async function startHubProcess(args: string[], timeoutMs = 20_000): Promise<HubProcess> {
-  const spawned = spawnHubProcess(args, timeoutMs);
+export async function startHubProcess(
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HubProcess> {
+  const spawned = spawnHubProcess(args, timeoutMs, env);
   const ports = await spawned.started;
   return { ...spawned, ports };
 }
